@@ -1,0 +1,60 @@
+package ai.diffad.config;
+
+/**
+ * A diffad model profile: what the model is, how it is trained and on what data. Shipped profiles
+ * live in {@code config/profiles/}.
+ *
+ * @param name model name, recorded in the artifact and in every score record
+ * @param schedule forward-process schedule
+ * @param prediction what the network predicts (epsilon, v, sample)
+ * @param network network architecture
+ * @param training optimisation settings
+ * @param data input specification and augmentation
+ */
+public record DiffadConfig(
+    String name,
+    ScheduleConfig schedule,
+    PredictionType prediction,
+    NetworkConfig network,
+    TrainingConfig training,
+    DataConfig data) {
+
+  /** Validates the sections together and fills defaults. */
+  public DiffadConfig {
+    name = name == null ? "diffad" : name;
+    if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new ConfigException(
+          "name", "must be 1-64 characters of letters, digits, '.', '_' or '-', got '" + name + "'");
+    }
+    schedule = schedule == null ? new ScheduleConfig(null, null, null, null) : schedule;
+    prediction = prediction == null ? PredictionType.EPSILON : prediction;
+    network = network == null ? new NetworkConfig(null, null, null, null, null, null, null, null) : network;
+    training = training == null ? new TrainingConfig(
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+        : training;
+    data = data == null ? new DataConfig(null, null, null, null, null, null, null, null) : data;
+    if (training.tMin() >= schedule.timesteps()) {
+      throw new ConfigException(
+          "training.tMin", "must be < schedule.timesteps (" + schedule.timesteps() + "), got "
+              + training.tMin());
+    }
+    if (data.size() % network.sizeMultiple() != 0) {
+      throw new ConfigException(
+          "data.size",
+          "must be a multiple of " + network.sizeMultiple() + " (2^(levels-1) for "
+              + network.levels() + " levels), got " + data.size());
+    }
+    boolean sensor = data.format() == DataFormat.SENSOR;
+    if (sensor != (network.kind() == NetworkKind.UNET1D)) {
+      throw new ConfigException(
+          "network.kind",
+          "must be unet1d for data.format sensor and unet2d for images, got "
+              + network.kind().spelling() + " with data.format " + data.format().spelling());
+    }
+  }
+
+  /** This profile with a different number of training steps. */
+  public DiffadConfig withTrainingSteps(int steps) {
+    return new DiffadConfig(name, schedule, prediction, network, training.withSteps(steps), data);
+  }
+}

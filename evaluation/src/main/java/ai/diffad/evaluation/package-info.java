@@ -1,0 +1,2 @@
+/** Metrics, dataset readers, benchmark runs and reports. */
+package ai.diffad.evaluation;
