@@ -1,0 +1,140 @@
+package ai.diffad.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static final Path PROFILES = Path.of("profiles");
+
+  private static DiffadConfig yaml(String text) {
+    return ConfigLoader.parse(text, false, DiffadConfig.class);
+  }
+
+  @Test
+  void everyShippedProfileLoadsAndValidates() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(PROFILES)) {
+      files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(files).extracting(p -> p.getFileName().toString())
+        .contains("mnist.yaml", "magnetic-tile.yaml", "natural-gray.yaml");
+    for (Path f : files) {
+      DiffadConfig c = ConfigLoader.load(f);
+      assertThat(c.name()).isEqualTo(f.getFileName().toString().replace(".yaml", ""));
+    }
+  }
+
+  @Test
+  void mnistProfileReadsIdxFilesClassConditionally() {
+    DiffadConfig c = ConfigLoader.load(PROFILES.resolve("mnist.yaml"));
+    assertThat(c.data().format()).isEqualTo(DataFormat.MNIST_IDX);
+    assertThat(c.network().numClasses()).isEqualTo(10);
+    assertThat(c.data().size() % c.network().sizeMultiple()).isZero();
+  }
+
+  @Test
+  void negativeLearningRateNamesTheFieldPathAndTheValue() {
+    assertThatThrownBy(() -> yaml("training:\n  learningRate: -1.0\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("training.learningRate: must be > 0, got -1.0");
+  }
+
+  @Test
+  void unknownKeyIsRefusedWithItsPathAndTheAllowedKeys() {
+    assertThatThrownBy(() -> yaml("network:\n  baseChanels: 32\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("network.baseChanels: unknown key")
+        .hasMessageContaining("baseChannels");
+  }
+
+  @Test
+  void unknownTopLevelKeyIsRefused() {
+    assertThatThrownBy(() -> yaml("nmae: x\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("nmae: unknown key");
+  }
+
+  @Test
+  void badEnumValueListsTheAllowedSpellings() {
+    assertThatThrownBy(() -> yaml("schedule:\n  kind: quadratic\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("schedule.kind: must be one of [linear, scaled-linear, cosine, sigmoid], got 'quadratic'");
+  }
+
+  @Test
+  void enumSpellingsWithDashesAreAccepted() {
+    DiffadConfig c = yaml("schedule:\n  kind: scaled-linear\nprediction: v\n");
+    assertThat(c.schedule().kind()).isEqualTo(ScheduleKind.SCALED_LINEAR);
+    assertThat(c.schedule().betaStart()).isEqualTo(0.00085);
+    assertThat(c.prediction()).isEqualTo(PredictionType.V);
+  }
+
+  @Test
+  void listElementErrorsNameTheIndex() {
+    assertThatThrownBy(() -> yaml("network:\n  channelMultipliers: [1, 0, 2]\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("network.channelMultipliers[1]: must be in [1, 64], got 0");
+  }
+
+  @Test
+  void crossFieldErrorNamesTheFieldToChange() {
+    assertThatThrownBy(() -> yaml("network:\n  channelMultipliers: [1, 2, 2]\ndata:\n  size: 30\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("data.size: must be a multiple of 4 (2^(levels-1) for 3 levels), got 30");
+  }
+
+  @Test
+  void groupsThatDoNotDivideChannelsAreRefused() {
+    assertThatThrownBy(() -> yaml("network:\n  baseChannels: 12\n  groups: 8\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("network.groups: must divide every level's channels");
+  }
+
+  @Test
+  void wrongTypeNamesTheFieldAndTheExpectedType() {
+    assertThatThrownBy(() -> yaml("training:\n  steps: many\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("training.steps: expected integer");
+  }
+
+  @Test
+  void jsonFilesAreReadLikeYaml(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("p.json");
+    Files.writeString(f, "{\"name\": \"j\", \"training\": {\"steps\": 7, \"batchSize\": 3}}");
+    DiffadConfig c = ConfigLoader.load(f);
+    assertThat(c.training().steps()).isEqualTo(7);
+    assertThat(c.training().batchSize()).isEqualTo(3);
+  }
+
+  @Test
+  void otherExtensionsAndMissingFilesAreRefused(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("p.txt");
+    Files.writeString(f, "name: x");
+    assertThatThrownBy(() -> ConfigLoader.load(f)).hasMessageContaining("must be a .yaml, .yml or .json file");
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yaml")))
+        .hasMessageContaining("file not found");
+  }
+
+  @Test
+  void defaultsFillMissingSections() {
+    DiffadConfig c = yaml("name: plain\n");
+    assertThat(c.schedule().timesteps()).isEqualTo(1000);
+    assertThat(c.schedule().betaEnd()).isEqualTo(0.02);
+    assertThat(c.training().tMaxFor(1000)).isEqualTo(1000);
+  }
+
+  @Test
+  void sensorDataNeedTheOneDimensionalNetwork() {
+    assertThatThrownBy(() -> yaml("data:\n  format: sensor\n  channels: 8\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("network.kind: must be unet1d for data.format sensor");
+  }
+}
