@@ -1,0 +1,83 @@
+package ai.diffad.model.artifact;
+
+import ai.diffad.config.DataFormat;
+import ai.diffad.config.DiffadConfig;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The contents of {@code model.json}: everything needed to rebuild and trust a trained model.
+ *
+ * @param formatVersion artifact format; {@value #FORMAT_VERSION} is the only one this code reads
+ * @param name model name (from the configuration)
+ * @param config the full profile the model was trained with: architecture, schedule, prediction
+ *     type, data specification
+ * @param input what the network expects as input
+ * @param training where the weights came from
+ * @param files SHA-256 (lower-case hex) of every weight file, by file name relative to the
+ *     artifact directory; verified on load
+ */
+public record ModelManifest(
+    int formatVersion,
+    String name,
+    DiffadConfig config,
+    InputSpec input,
+    TrainingInfo training,
+    Map<String, String> files) {
+
+  /** The artifact format version written and accepted by this code. */
+  public static final int FORMAT_VERSION = 1;
+
+  /** Keeps the file map sorted so that {@code model.json} is stable. */
+  public ModelManifest {
+    files = files == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(files));
+  }
+
+  /**
+   * The network input.
+   *
+   * @param layout {@code NCHW} for images, {@code NCL} for sensor windows
+   * @param channels channels (gray 1, RGB 3, or sensor dimensions)
+   * @param size crop side (images) or window length (sensors) used in training; the network is
+   *     fully convolutional, other multiples of the network's size multiple also work
+   * @param valueMin smallest input value (-1)
+   * @param valueMax largest input value (1)
+   * @param normalisation how raw values are mapped into [valueMin, valueMax]
+   */
+  public record InputSpec(
+      String layout, int channels, int size, double valueMin, double valueMax,
+      String normalisation) {
+
+    /** The input specification of a configuration. */
+    public static InputSpec of(DiffadConfig config) {
+      boolean sensor = config.data().format() == DataFormat.SENSOR;
+      return new InputSpec(
+          sensor ? "NCL" : "NCHW",
+          config.data().channels(),
+          config.data().size(),
+          -1.0,
+          1.0,
+          sensor ? "per-channel scaling to [-1, 1] by the reader" : "x / max * 2 - 1");
+    }
+  }
+
+  /**
+   * Provenance of the weights.
+   *
+   * @param dataFingerprint SHA-256 over the training data content (see the trainer's
+   *     {@code DataFingerprint}): item count, channels, and per item height, width, label and the
+   *     float32 values; independent of where the data were read from
+   * @param dataDescription the training set's own description (for example its path)
+   * @param items number of training items
+   * @param steps optimisation steps taken
+   * @param seed training seed
+   * @param createdAt ISO-8601 instant the artifact was written
+   */
+  public record TrainingInfo(
+      String dataFingerprint,
+      String dataDescription,
+      int items,
+      int steps,
+      long seed,
+      String createdAt) {}
+}
