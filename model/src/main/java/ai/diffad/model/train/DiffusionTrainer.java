@@ -428,6 +428,14 @@ public final class DiffusionTrainer {
       return this;
     }
 
+    /**
+     * Same as {@link #optNetworkFactory}; kept because callers (the CLI's train command) name the
+     * factory explicitly.
+     */
+    public Builder setNetworkFactory(NetworkFactory factory) {
+      return optNetworkFactory(factory);
+    }
+
     /** Receives a report after every step (default: none). */
     public Builder optListener(TrainingListener listener) {
       this.listener = listener;
