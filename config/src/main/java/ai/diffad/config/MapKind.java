@@ -1,0 +1,24 @@
+package ai.diffad.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** Per-pixel reconstruction error: absolute (L1), squared (L2), SSIM-based (1 - local SSIM), or a weighted mix. */
+public enum MapKind implements Check.Named {
+  L1,
+  L2,
+  SSIM,
+  MIX;
+
+  /** Parses the file spelling, case-insensitively. */
+  @JsonCreator
+  public static MapKind parse(String text) {
+    return Check.named("", MapKind.class, text);
+  }
+
+  @JsonValue
+  @Override
+  public String spelling() {
+    return Check.Named.super.spelling();
+  }
+}
