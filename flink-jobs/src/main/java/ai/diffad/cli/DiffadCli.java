@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       SampleCommand.class,
       ScheduleCommand.class,
       DemoCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DiffadCli implements Runnable {

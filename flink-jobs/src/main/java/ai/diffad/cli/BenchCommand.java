@@ -1,0 +1,133 @@
+package ai.diffad.cli;
+
+import ai.diffad.config.ConfigLoader;
+import ai.diffad.config.DataConfig;
+import ai.diffad.config.DataFormat;
+import ai.diffad.config.DiffadConfig;
+import ai.diffad.config.NetworkConfig;
+import ai.diffad.denoise.data.SyntheticTextures;
+import ai.diffad.model.artifact.LoadedModel;
+import ai.diffad.model.artifact.ModelArtifact;
+import ai.diffad.model.net.Networks;
+import ai.diffad.model.train.DiffusionTrainer;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * Benchmarks that BENCHMARKS.md quotes. Measurements, not tests: run them on an otherwise idle
+ * machine.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Measure speed (for BENCHMARKS.md).",
+        "network: training steps/s, forward images/s and FLOPs of a profile's network at a given size."})
+final class BenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", description = "What to measure: network.")
+  String what;
+
+  @Option(names = "--config", required = true, description = "Profile whose network is measured.")
+  Path config;
+
+  @Option(names = "--size", defaultValue = "128", description = "Input side in pixels (default: ${DEFAULT-VALUE}).")
+  int size;
+
+  @Option(names = "--batch", defaultValue = "16", description = "Batch size (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--train-steps", defaultValue = "12", description = "Timed training steps after 3 warm-up steps (default: ${DEFAULT-VALUE}).")
+  int trainSteps;
+
+  @Option(names = "--forward-iters", defaultValue = "10", description = "Timed forward calls after 2 warm-up calls (default: ${DEFAULT-VALUE}).")
+  int forwardIters;
+
+  @Option(names = "--peak-gflops", defaultValue = "150", description = "This CPU's measured peak for utilisation (ANCHORS.md: ~150 GFLOP/s).")
+  double peak;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!what.equals("network")) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "bench: must be one of [network], got '" + what + "'");
+    }
+    PrintWriter o = spec.commandLine().getOut();
+    DiffadConfig base = ConfigLoader.load(config);
+    DataConfig d = base.data();
+    int warm = 3;
+    DiffadConfig cfg = new DiffadConfig(base.name(), base.schedule(), base.prediction(),
+        base.network(),
+        base.training().withSteps(warm + trainSteps),
+        new DataConfig(DataFormat.IMAGES, d.channels(), size, 0, d.flips(), d.rotations(), null, null));
+    NetworkConfig net = cfg.network();
+    double flops = Networks.flopsPerSample(net, d.channels(), size, size);
+    Path tmp = Files.createTempDirectory("diffad-bench");
+    try {
+      List<Double> stamps = new ArrayList<>();
+      DiffusionTrainer.builder()
+          .setConfig(cfg)
+          .setData(SyntheticTextures.trainingSet(64, size, 1))
+          .setOutputDir(tmp.resolve("model"))
+          .setNetworkFactory(Networks::create)
+          .optProgressBar(false)
+          .optListener(r -> stamps.add(r.elapsedSeconds()))
+          .build()
+          .run();
+      double trainSeconds = stamps.get(stamps.size() - 1) - stamps.get(warm - 1);
+      double stepsPerSec = trainSteps / trainSeconds;
+
+      double[] times = new double[forwardIters];
+      long params;
+      try (LoadedModel m = ModelArtifact.load(tmp.resolve("model"), Engine.getInstance().defaultDevice(), Networks::create)) {
+        params = Networks.parameterCount(m.block());
+        for (int i = -2; i < forwardIters; i++) {
+          try (NDManager sub = m.manager().newSubManager()) {
+            NDArray x = sub.randomNormal(new Shape(batch, d.channels(), size, size));
+            NDArray t = sub.full(new Shape(batch), 250f);
+            NDArray labels = net.numClasses() > 0 ? sub.zeros(new Shape(batch), ai.djl.ndarray.types.DataType.INT32) : null;
+            long t0 = System.nanoTime();
+            NDArray y = m.networkFn().apply(x, t, labels);
+            y.toFloatArray(); // wait for the result
+            if (i >= 0) {
+              times[i] = (System.nanoTime() - t0) / 1e9;
+            }
+          }
+        }
+      }
+      Arrays.sort(times);
+      double median = times[times.length / 2];
+      double imagesPerSec = batch / median;
+      o.printf(Locale.ROOT, "network %s (%s): %,d parameters, %.3f GFLOP per %dx%d image (forward)%n",
+          base.name(), config, params, flops / 1e9, size, size);
+      o.printf(Locale.ROOT, "threads: ai.djl.pytorch.num_threads=%s, cores=%d%n",
+          System.getProperty("ai.djl.pytorch.num_threads", "default"), Runtime.getRuntime().availableProcessors());
+      o.printf(Locale.ROOT, "training: %.3f steps/s at batch %d (%.1f images/s), %.1f GFLOP/s = %.0f%% of %.0f%n",
+          stepsPerSec, batch, stepsPerSec * batch, 3 * flops * stepsPerSec * batch / 1e9,
+          100 * 3 * flops * stepsPerSec * batch / 1e9 / peak, peak);
+      o.printf(Locale.ROOT, "forward:  %.2f images/s at batch %d (median of %d), %.1f GFLOP/s = %.0f%% of %.0f%n",
+          imagesPerSec, batch, forwardIters, flops * imagesPerSec / 1e9,
+          100 * flops * imagesPerSec / 1e9 / peak, peak);
+      o.flush();
+    } finally {
+      try (var s = Files.walk(tmp)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    return DiffadCli.EXIT_OK;
+  }
+}
