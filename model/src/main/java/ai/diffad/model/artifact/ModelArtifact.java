@@ -45,6 +45,12 @@ public final class ModelArtifact {
    */
   public static ModelManifest save(
       Path dir, DiffadConfig config, Block weights, ModelManifest.TrainingInfo training) {
+    return save(dir, config, ModelManifest.InputSpec.of(config), weights, training);
+  }
+
+  /** Saves an artifact with an explicit input specification (sensor statistics included). */
+  public static ModelManifest save(Path dir, DiffadConfig config, ModelManifest.InputSpec input,
+      Block weights, ModelManifest.TrainingInfo training) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -55,7 +61,7 @@ public final class ModelArtifact {
         ModelManifest.FORMAT_VERSION,
         config.name(),
         config,
-        ModelManifest.InputSpec.of(config),
+        input,
         training,
         Map.of(WEIGHTS, sha));
     Path file = dir.resolve(MANIFEST);

@@ -43,10 +43,23 @@ public record ModelManifest(
    * @param valueMin smallest input value (-1)
    * @param valueMax largest input value (1)
    * @param normalisation how raw values are mapped into [valueMin, valueMax]
+   * @param channelMean per-channel mean of the training data (sensor series), or null
+   * @param channelStd per-channel standard deviation of the training data, or null
    */
   public record InputSpec(
       String layout, int channels, int size, double valueMin, double valueMax,
-      String normalisation) {
+      String normalisation, double[] channelMean, double[] channelStd) {
+
+    /** The input specification of a configuration, with the training data's statistics. */
+    public static InputSpec of(DiffadConfig config, double[] channelMean, double[] channelStd) {
+      InputSpec base = of(config);
+      if (channelMean == null) {
+        return base;
+      }
+      return new InputSpec(base.layout(), base.channels(), base.size(), base.valueMin(),
+          base.valueMax(), "(x - channelMean) / channelStd", channelMean.clone(),
+          channelStd.clone());
+    }
 
     /** The input specification of a configuration. */
     public static InputSpec of(DiffadConfig config) {
@@ -57,7 +70,9 @@ public record ModelManifest(
           config.data().size(),
           -1.0,
           1.0,
-          sensor ? "per-channel scaling to [-1, 1] by the reader" : "x / max * 2 - 1");
+          sensor ? "per-channel scaling to [-1, 1] by the reader" : "x / max * 2 - 1",
+          null,
+          null);
     }
   }
 

@@ -279,7 +279,9 @@ public final class DiffusionTrainer {
     if (checkpoint || !Files.isDirectory(Checkpoints.dirFor(out, step))) {
       writeCheckpoint(step, elapsed, net, ema, adam);
     }
-    ModelArtifact.save(out, config, ema, new ModelManifest.TrainingInfo(
+    ModelArtifact.save(out, config,
+        ModelManifest.InputSpec.of(config, data.channelMean(), data.channelStd()),
+        ema, new ModelManifest.TrainingInfo(
         DataFingerprint.of(data), data.description(), data.size(), step,
         config.training().seed(), Instant.now().toString()));
     return out;

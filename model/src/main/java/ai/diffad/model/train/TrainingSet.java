@@ -26,6 +26,19 @@ public interface TrainingSet {
     return -1;
   }
 
+  /**
+   * Per-channel mean the reader subtracted (sensor series), stored in the model so inference
+   * normalises the same way; null when the data need no statistics (images).
+   */
+  default double[] channelMean() {
+    return null;
+  }
+
+  /** Per-channel standard deviation the reader divided by, or null; see {@link #channelMean}. */
+  default double[] channelStd() {
+    return null;
+  }
+
   /** A short description for logs and the artifact's data fingerprint (e.g. the source path). */
   String description();
 }
