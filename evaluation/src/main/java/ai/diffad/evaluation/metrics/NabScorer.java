@@ -27,8 +27,9 @@ import java.util.List;
  * </ul>
  *
  * <p>NAB picks one detection threshold per detector by optimising the summed score over the whole
- * corpus; this class scores given detections (or scores at a given threshold, flagged when
- * {@code >= threshold}) and leaves the threshold choice to the caller.
+ * corpus on the test labels ({@link #optimiseThreshold}; NAB's scoreboard numbers are such
+ * optima). {@link #score} scores given detections, or scores at a given threshold (flagged when
+ * {@code >= threshold}).
  */
 public final class NabScorer {
   private final NabProfile profile;
@@ -82,7 +83,141 @@ public final class NabScorer {
 
   /** Scores binary detections of one series against its windows (row indices). */
   public SeriesScore score(boolean[] detections, List<IndexWindow> windows) {
-    int n = detections.length;
+    Rows rows = rows(detections.length, windows);
+    int w = rows.windowCount();
+    double[] windowBest = new double[w];
+    boolean[] windowHit = new boolean[w];
+    double fpSum = 0;
+    int fpCount = 0;
+    for (int i = 0; i < detections.length; i++) {
+      int k = rows.window()[i];
+      if (!detections[i] || k == PROBATIONARY) {
+        continue;
+      }
+      if (k == OUTSIDE) {
+        fpSum += rows.score()[i];
+        fpCount++;
+      } else if (!windowHit[k] || rows.score()[i] > windowBest[k]) {
+        windowHit[k] = true;
+        windowBest[k] = rows.score()[i];
+      }
+    }
+    double raw = fpSum;
+    int hit = 0;
+    int missed = 0;
+    for (int k = 0; k < w; k++) {
+      if (!rows.windowScored()[k]) {
+        continue;
+      }
+      if (windowHit[k]) {
+        hit++;
+        raw += windowBest[k];
+      } else {
+        missed++;
+        raw -= profile.fnWeight();
+      }
+    }
+    return new SeriesScore(raw, hit, missed, fpCount, rows.scoredWindows(), w);
+  }
+
+  /**
+   * One series' anomaly scores and windows, for {@link #optimiseThreshold}.
+   *
+   * @param scores one anomaly score per row (NAB: in [0, 1])
+   * @param windows labelled windows as row ranges
+   */
+  public record ScoredSeries(double[] scores, List<IndexWindow> windows) {}
+
+  /**
+   * The corpus-wide threshold that maximises the summed raw score, as NAB's threshold optimiser
+   * does for each detector and profile.
+   *
+   * @param threshold flag rows with score {@code >=} this; +Infinity when flagging nothing wins
+   * @param raw the summed raw score at that threshold
+   * @param normalised the NAB score at that threshold (as {@link #normalised})
+   */
+  public record Optimum(double threshold, double raw, double normalised) {}
+
+  /**
+   * Finds the best threshold exactly: every distinct score is tried, in one pass over all scored
+   * rows of the corpus sorted by descending score (NAB's {@code calcScoreByThreshold}).
+   */
+  public Optimum optimiseThreshold(List<ScoredSeries> corpus) {
+    int total = 0;
+    int windowsSoFar = 0;
+    int scoredWindows = 0;
+    int labelledWindows = 0;
+    List<Rows> all = new ArrayList<>();
+    for (ScoredSeries s : corpus) {
+      Rows r = rows(s.scores().length, s.windows());
+      all.add(r);
+      total += s.scores().length;
+      scoredWindows += r.scoredWindows();
+      labelledWindows += r.windowCount();
+    }
+    double[] score = new double[total];
+    double[] rowScore = new double[total];
+    int[] window = new int[total];
+    int m = 0;
+    for (int c = 0; c < corpus.size(); c++) {
+      Rows r = all.get(c);
+      double[] sc = corpus.get(c).scores();
+      for (int i = 0; i < sc.length; i++) {
+        if (r.window()[i] == PROBATIONARY) {
+          continue;
+        }
+        if (Double.isNaN(sc[i])) {
+          throw new IllegalArgumentException("series " + c + " row " + i + " has a NaN score");
+        }
+        score[m] = sc[i];
+        rowScore[m] = r.score()[i];
+        window[m] = r.window()[i] == OUTSIDE ? OUTSIDE : windowsSoFar + r.window()[i];
+        m++;
+      }
+      windowsSoFar += r.windowCount();
+    }
+    double[] part = new double[windowsSoFar];
+    java.util.Arrays.fill(part, -profile.fnWeight());
+    double nullRaw = -profile.fnWeight() * scoredWindows;
+    double current = nullRaw;
+    double bestRaw = current;
+    double bestThreshold = Double.POSITIVE_INFINITY;
+    int[] order = Sorting.argsortDescending(java.util.Arrays.copyOf(score, m));
+    int i = 0;
+    while (i < m) {
+      double t = score[order[i]];
+      while (i < m && score[order[i]] == t) {
+        int k = order[i++];
+        if (window[k] == OUTSIDE) {
+          current += rowScore[k];
+        } else if (rowScore[k] > part[window[k]]) {
+          current += rowScore[k] - part[window[k]];
+          part[window[k]] = rowScore[k];
+        }
+      }
+      if (current > bestRaw) {
+        bestRaw = current;
+        bestThreshold = t;
+      }
+    }
+    double perfect = profile.tpWeight() * labelledWindows;
+    if (perfect == nullRaw) {
+      throw new IllegalArgumentException("no labelled windows: the NAB score is undefined");
+    }
+    return new Optimum(bestThreshold, bestRaw, 100.0 * (bestRaw - nullRaw) / (perfect - nullRaw));
+  }
+
+  private static final int OUTSIDE = -1;
+  private static final int PROBATIONARY = -2;
+
+  /**
+   * Per row: its weighted sweep score and its window (index into the sorted windows, or
+   * {@link #OUTSIDE}, or {@link #PROBATIONARY}).
+   */
+  private record Rows(double[] score, int[] window, int windowCount, boolean[] windowScored,
+      int scoredWindows) {}
+
+  private Rows rows(int n, List<IndexWindow> windows) {
     List<IndexWindow> ws = new ArrayList<>(windows);
     ws.sort(Comparator.comparingInt(IndexWindow::start));
     for (int k = 0; k < ws.size(); k++) {
@@ -97,12 +232,9 @@ public final class NabScorer {
     }
     double probation = probationaryLength(n);
     double maxTp = scaledSigmoid(-1.0);
-    double[] windowBest = new double[ws.size()];
-    boolean[] windowScored = new boolean[ws.size()];
-    boolean[] windowHit = new boolean[ws.size()];
-    java.util.Arrays.fill(windowBest, Double.NEGATIVE_INFINITY);
-    double fpSum = 0;
-    int fpCount = 0;
+    double[] score = new double[n];
+    int[] window = new int[n];
+    boolean[] scored = new boolean[ws.size()];
     int next = 0;
     int cur = -1;
     int prevRight = -1;
@@ -111,25 +243,21 @@ public final class NabScorer {
       if (next < ws.size() && i == ws.get(next).start()) {
         cur = next++;
       }
-      double rowScore;
       if (cur >= 0) {
         IndexWindow w = ws.get(cur);
         double position = -(w.end() - i + 1) / (double) w.length();
-        rowScore = scaledSigmoid(position) * profile.tpWeight() / maxTp;
+        score[i] = scaledSigmoid(position) * profile.tpWeight() / maxTp;
       } else {
+        // NAB divides by (width - 1); a one-row window gives +Infinity here -> -1 (NAB: error).
         double past = prevRight < 0 ? 3.0 : Math.abs(prevRight - i) / (prevWidth - 1);
-        rowScore = scaledSigmoid(past) * profile.fpWeight();
+        score[i] = scaledSigmoid(past) * profile.fpWeight();
       }
-      if (i >= probation) {
+      if (i < probation) {
+        window[i] = PROBATIONARY;
+      } else {
+        window[i] = cur >= 0 ? cur : OUTSIDE;
         if (cur >= 0) {
-          windowScored[cur] = true;
-          if (detections[i]) {
-            windowHit[cur] = true;
-            windowBest[cur] = Math.max(windowBest[cur], rowScore);
-          }
-        } else if (detections[i]) {
-          fpSum += rowScore;
-          fpCount++;
+          scored[cur] = true;
         }
       }
       if (cur >= 0 && i == ws.get(cur).end()) {
@@ -138,24 +266,11 @@ public final class NabScorer {
         cur = -1;
       }
     }
-    double raw = fpSum;
-    int hit = 0;
-    int missed = 0;
-    int scored = 0;
-    for (int k = 0; k < ws.size(); k++) {
-      if (!windowScored[k]) {
-        continue;
-      }
-      scored++;
-      if (windowHit[k]) {
-        hit++;
-        raw += windowBest[k];
-      } else {
-        missed++;
-        raw -= profile.fnWeight();
-      }
+    int scoredCount = 0;
+    for (boolean b : scored) {
+      scoredCount += b ? 1 : 0;
     }
-    return new SeriesScore(raw, hit, missed, fpCount, scored, ws.size());
+    return new Rows(score, window, ws.size(), scored, scoredCount);
   }
 
   /** The normalised NAB score (null detector 0, perfect detector 100) of a corpus of series. */

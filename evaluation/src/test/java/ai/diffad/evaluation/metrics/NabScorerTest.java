@@ -115,4 +115,46 @@ class NabScorerTest {
         List.of(new IndexWindow(10, 20), new IndexWindow(20, 30))))
         .hasMessageContaining("overlap");
   }
+
+  @Test
+  void optimiserFindsTheBestCorpusThreshold() {
+    // Row 75: 0.95, row 60: 0.9, row 30: 0.5, others 0.
+    // t=+inf: -1; t=.95: -1 - 0.10242206 = -1.10242206; t=.9: +1 - 0.10242206 = 0.89757794 (best);
+    // t=.5: adds row 30 before the window, -0.11 -> 0.78757794; t=0: every row flagged, worse.
+    double[] scores = new double[N];
+    scores[75] = 0.95;
+    scores[60] = 0.9;
+    scores[30] = 0.5;
+    NabScorer.Optimum o =
+        nab.optimiseThreshold(List.of(new NabScorer.ScoredSeries(scores, WINDOW)));
+    assertThat(o.threshold()).isEqualTo(0.9);
+    assertThat(o.raw()).isCloseTo(1.0 + 0.11 * NabScorer.scaledSigmoid(6.0 / 9.0), within(1e-12));
+    assertThat(o.raw()).isCloseTo(nab.score(scores, 0.9, WINDOW).raw(), within(1e-12));
+    assertThat(o.normalised()).isCloseTo(100 * (o.raw() + 1) / 2, within(1e-9));
+  }
+
+  @Test
+  void optimiserAgreesWithScoringAtEveryThresholdOnARandomCorpus() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+    List<NabScorer.ScoredSeries> corpus = new java.util.ArrayList<>();
+    List<IndexWindow> w2 = List.of(new IndexWindow(30, 39), new IndexWindow(70, 74));
+    for (int c = 0; c < 3; c++) {
+      double[] s = new double[N];
+      for (int i = 0; i < N; i++) {
+        s[i] = Math.round(rnd.nextDouble() * 50) / 50.0;
+      }
+      corpus.add(new NabScorer.ScoredSeries(s, c == 1 ? WINDOW : w2));
+    }
+    NabScorer.Optimum o = nab.optimiseThreshold(corpus);
+    double best = Double.NEGATIVE_INFINITY;
+    for (int k = 0; k <= 51; k++) {
+      double t = k / 50.0;
+      double raw = 0;
+      for (NabScorer.ScoredSeries s : corpus) {
+        raw += nab.score(s.scores(), t, s.windows()).raw();
+      }
+      best = Math.max(best, raw);
+    }
+    assertThat(o.raw()).isCloseTo(best, within(1e-9));
+  }
 }
