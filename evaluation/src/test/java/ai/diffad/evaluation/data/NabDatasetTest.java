@@ -2,13 +2,16 @@ package ai.diffad.evaluation.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.diffad.evaluation.metrics.IndexWindow;
+import ai.diffad.evaluation.metrics.NabScorer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,11 +71,23 @@ class NabDatasetTest {
     assertThat(all.stream().mapToInt(NabDataset.NabSeries::rows).sum()).isEqualTo(365_558);
     assertThat(all.stream().mapToInt(s -> s.windows().size()).sum()).isEqualTo(116);
     assertThat(all.stream().filter(s -> s.windows().isEmpty())).hasSize(6);
-    // NAB's windows sit exactly on rows: both ends match a timestamp.
+    // Every window maps to rows inside its series.
     for (NabDataset.NabSeries s : all) {
       for (IndexWindow w : s.windows()) {
         assertThat(w.end()).isLessThan(s.rows());
       }
     }
+    // On the real corpus the null detector scores 0 and flagging each window start scores 100.
+    NabScorer nab = NabScorer.standard();
+    List<NabScorer.SeriesScore> none = new ArrayList<>();
+    List<NabScorer.SeriesScore> starts = new ArrayList<>();
+    for (NabDataset.NabSeries s : all) {
+      none.add(nab.score(new boolean[s.rows()], s.windows()));
+      boolean[] d = new boolean[s.rows()];
+      s.windows().forEach(w -> d[w.start()] = true);
+      starts.add(nab.score(d, s.windows()));
+    }
+    assertThat(nab.normalised(none)).isEqualTo(0.0);
+    assertThat(nab.normalised(starts)).isCloseTo(100.0, within(1e-9));
   }
 }
