@@ -1,8 +1,10 @@
 package ai.diffad.denoise.data;
 
 import ai.diffad.config.DataConfig;
+import ai.diffad.config.EngineConfig;
 import ai.diffad.config.DataFormat;
 import ai.diffad.denoise.io.Images;
+import ai.diffad.model.train.TrainingSet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +23,11 @@ public final class TrainingSets {
 
   /**
    * Loads training items from {@code path}: an image folder (recursive), an MVTec category (its
-   * {@code train/good}), or MNIST idx files.
+   * {@code train/good}), MNIST idx files, or sensor series (see {@link #openSensor}).
    *
    * @throws IOException if the path does not hold data of the configured format
    */
-  public static InMemoryTrainingSet open(DataConfig data, Path path) throws IOException {
+  public static TrainingSet open(DataConfig data, Path path) throws IOException {
     if (!Files.exists(path)) {
       throw new IOException("--data: " + path + " does not exist");
     }
@@ -36,9 +38,27 @@ public final class TrainingSets {
       case IMAGES -> images(data,
           Files.isDirectory(path.resolve("train").resolve("good"))
               ? path.resolve("train").resolve("good") : path);
-      case SENSOR -> throw new IOException(
-          "--data: sensor training data are not supported yet (data.format sensor)");
+      case SENSOR -> openSensor(data, path, EngineConfig.defaults().maxSensorValues());
     };
+  }
+
+  /**
+   * Loads sensor training windows: every .csv/.json/.npy below {@code path} (or the file itself),
+   * windows of data.size with stride data.stride, normalised with statistics over all files. The
+   * caller stores {@link SensorTrainingSet#stats()} with the model.
+   *
+   * @param maxValues per-file cap on values (engine.maxSensorValues)
+   * @throws IOException if the path holds no series or a file is unusable
+   */
+  public static SensorTrainingSet openSensor(DataConfig data, Path path, long maxValues)
+      throws IOException {
+    if (!Files.exists(path)) {
+      throw new IOException("--data: " + path + " does not exist");
+    }
+    if (data.format() != DataFormat.SENSOR) {
+      throw new IOException("data.format is " + data.format().spelling() + ", not sensor");
+    }
+    return SensorTrainingSet.load(path, data.channels(), data.size(), data.stride(), maxValues);
   }
 
   /** The image files below a folder, sorted, recursively. */

@@ -24,8 +24,10 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /**
- * Image decoding and encoding through OpenCV, to and from planar float arrays in [-1, 1]. Every
- * native {@link Mat} is closed before returning.
+ * Image decoding and encoding through OpenCV, to and from planar float arrays in [-1, 1], for
+ * trusted files (training data, samples). Inputs from outside go through {@link ImageDecoder},
+ * which checks the pixel cap and reports rejections; outputs like an input through {@link
+ * ImageEncoder}. Every native {@link Mat} is closed before returning.
  */
 public final class Images {
   private Images() {}
@@ -164,12 +166,6 @@ public final class Images {
   /** Writes planar floats in [-1, 1] as a PNG file, atomically (temporary file, then rename). */
   public static void writePng(Path file, float[] data, int channels, int height, int width,
       int bitDepth) throws IOException {
-    byte[] png = encodePng(data, channels, height, width, bitDepth);
-    Path parent = file.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path tmp = Files.createTempFile(parent, ".tmp-", ".png");
-    Files.write(tmp, png);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    ImageEncoder.writeAtomically(file, encodePng(data, channels, height, width, bitDepth));
   }
 }
