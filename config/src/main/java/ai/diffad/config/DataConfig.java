@@ -43,7 +43,7 @@ public record DataConfig(
     if (resize != 0 && resize < size) {
       throw new ConfigException("resize", "must be 0 or >= size (" + size + "), got " + resize);
     }
-    Check.inRange("stride", stride, 1, 1 << 30);
+    Check.inRange("stride", stride, 1, size);
     Check.nonNegative("padTo", (long) padTo);
   }
 }

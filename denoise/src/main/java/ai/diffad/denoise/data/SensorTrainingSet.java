@@ -101,7 +101,19 @@ public final class SensorTrainingSet implements TrainingSet {
     }
   }
 
-  /** The per-channel statistics the windows were normalised with; store them with the model. */
+  /** Per-channel mean of the training series; the trainer stores it in model.json. */
+  @Override
+  public double[] channelMean() {
+    return stats().mean().clone();
+  }
+
+  /** Per-channel standard deviation of the training series; stored in model.json. */
+  @Override
+  public double[] channelStd() {
+    return stats().std().clone();
+  }
+
+  /** The per-channel statistics the windows were normalised with (stored in the model). */
   public SensorStats stats() {
     return stats;
   }

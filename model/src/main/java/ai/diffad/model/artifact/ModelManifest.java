@@ -70,7 +70,7 @@ public record ModelManifest(
           config.data().size(),
           -1.0,
           1.0,
-          sensor ? "per-channel scaling to [-1, 1] by the reader" : "x / max * 2 - 1",
+          sensor ? "(x - channelMean) / channelStd" : "x / max * 2 - 1",
           null,
           null);
     }

@@ -18,7 +18,7 @@ public interface TrainingSet {
   /** Width of item {@code i} (length for series). */
   int width(int i);
 
-  /** Values of item {@code i}, layout (C, H, W), length channels*height*width, range [-1, 1]. */
+  /** Values of item {@code i}, layout (C, H, W), length channels*height*width: images in [-1, 1], sensor windows z-scored per channel. */
   float[] item(int i);
 
   /** Class label of item {@code i} in 0..numClasses-1, or -1 when the data are unlabelled. */
