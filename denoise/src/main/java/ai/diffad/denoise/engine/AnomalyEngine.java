@@ -1,0 +1,346 @@
+package ai.diffad.denoise.engine;
+
+import ai.diffad.config.DataFormat;
+import ai.diffad.config.DiffadConfig;
+import ai.diffad.config.EngineConfig;
+import ai.diffad.model.artifact.LoadedModel;
+import ai.diffad.model.noise.NoiseGenerator;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.IntFunction;
+
+/**
+ * The one entry point the CLI and the Flink jobs call to score inputs: resize like training,
+ * tile, partially noise and reconstruct ({@link Reconstructor}), stitch, and turn the error into a
+ * map and a score ({@link AnomalyMaps}).
+ *
+ * <p>Images: if the model was trained with {@code data.resize} (shorter side), the input is
+ * resized the same way first; the error map is computed at that working resolution, resized back
+ * (bilinear) to the input size, smoothed with {@code engine.smoothSigma} input pixels, and reduced
+ * to the score. The reconstruction is returned at input size too. Tiles of several images share
+ * network batches in {@link #scoreAll}.
+ *
+ * <p>Series: windows of the model's length with {@code engine.tileOverlap}, a per-time-step score
+ * (error averaged over channels, smoothed in time) and per-window scores over windows of the
+ * model's length and {@code data.stride}.
+ *
+ * <p>Borrows the model (the caller closes it) and holds no native memory between calls, so it has
+ * nothing to close. One instance per thread, like the model.
+ */
+public final class AnomalyEngine {
+  private final LoadedModel model;
+  private final EngineConfig config;
+  private final DiffadConfig trained;
+  private final Reconstructor reconstructor;
+  private final Tiler tiler;
+  private final boolean sensor;
+
+  /**
+   * @param model the loaded model (borrowed)
+   * @param config how to reconstruct, map and score
+   * @throws IllegalArgumentException if t* is not below T or the tile size does not suit the
+   *     network
+   */
+  public AnomalyEngine(LoadedModel model, EngineConfig config) {
+    this.model = Objects.requireNonNull(model, "model");
+    this.config = Objects.requireNonNull(config, "config");
+    this.trained = model.manifest().config();
+    this.reconstructor = new Reconstructor(model, config);
+    this.sensor = trained.data().format() == DataFormat.SENSOR;
+    int tile = sensor || config.tileSize() == 0 ? trained.data().size() : config.tileSize();
+    this.tiler = Tiler.of(tile, config.tileOverlap(), trained.network().sizeMultiple());
+  }
+
+  /**
+   * One image to score.
+   *
+   * @param id input id (also keys the noise, so the same id and pixels give the same result)
+   * @param planar (C, H, W) in [-1, 1]
+   * @param channels C, the model's channel count
+   * @param height H
+   * @param width W
+   */
+  public record ImageInput(String id, float[] planar, int channels, int height, int width) {
+    /** Checks the array length against the shape. */
+    public ImageInput {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(planar, "planar");
+      if (channels <= 0 || height <= 0 || width <= 0
+          || planar.length != (long) channels * height * width) {
+        throw new IllegalArgumentException(id + ": " + planar.length + " values do not make a "
+            + channels + "x" + height + "x" + width + " image");
+      }
+    }
+  }
+
+  /**
+   * The outcome for one image.
+   *
+   * @param id the input id
+   * @param score the image score (engine.score over the smoothed map)
+   * @param map the smoothed anomaly map, (H, W) at input resolution
+   * @param reconstruction the reconstruction, (C, H, W) at input resolution
+   * @param channels C
+   * @param height H
+   * @param width W
+   * @param modelMs network time spent on this image (its share of shared batches)
+   * @param totalMs modelMs plus this image's own pre- and post-processing
+   */
+  public record ScoreResult(String id, double score, float[] map, float[] reconstruction,
+      int channels, int height, int width, double modelMs, double totalMs) {}
+
+  /**
+   * The outcome for one series.
+   *
+   * @param id the input id
+   * @param score engine.score over the per-step scores
+   * @param perStep smoothed error per time step, averaged over channels, length L
+   * @param windows scores of windows of the model's length and data.stride
+   * @param reconstruction the reconstruction, (C, L) in the normalised units of the input
+   * @param channels C
+   * @param length L
+   * @param modelMs network time
+   * @param totalMs modelMs plus pre- and post-processing
+   */
+  public record SeriesScoreResult(String id, double score, float[] perStep,
+      AnomalyMaps.WindowScores windows, float[] reconstruction, int channels, int length,
+      double modelMs, double totalMs) {}
+
+  /** The engine configuration. */
+  public EngineConfig config() {
+    return config;
+  }
+
+  /** The tiler (tile side and overlap) this engine cuts inputs with. */
+  public Tiler tiler() {
+    return tiler;
+  }
+
+  /** The reconstructor, for callers that want reconstructions without maps. */
+  public Reconstructor reconstructor() {
+    return reconstructor;
+  }
+
+  /**
+   * Scores one image.
+   *
+   * @param planar (C, H, W) in [-1, 1]
+   * @param c channels; must be the model's
+   * @param h height
+   * @param w width
+   * @param id input id
+   * @return score, map and reconstruction at input resolution
+   */
+  public ScoreResult score(float[] planar, int c, int h, int w, String id) {
+    return scoreAll(List.of(new ImageInput(id, planar, c, h, w))).get(0);
+  }
+
+  /**
+   * Scores several images, packing the tiles of all of them into shared network batches. The
+   * results equal those of scoring each image alone (noise is keyed by id and tile).
+   *
+   * @param inputs images, any sizes
+   * @return one result per input, in order
+   */
+  public List<ScoreResult> scoreAll(List<ImageInput> inputs) {
+    if (sensor) {
+      throw new IllegalStateException("model " + model.manifest().name()
+          + " is a sensor model; use scoreSeries");
+    }
+    int n = inputs.size();
+    Prepared[] prepared = new Prepared[n];
+    List<float[]> allTiles = new ArrayList<>();
+    List<Long> allKeys = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      ImageInput in = inputs.get(i);
+      if (in.channels() != trained.data().channels()) {
+        throw new IllegalArgumentException(in.id() + ": image has " + in.channels()
+            + " channels, the model takes " + trained.data().channels());
+      }
+      int[] size = Resampling.shorterSide(in.height(), in.width(), trained.data().resize());
+      float[] work = Resampling.likeTraining(
+          in.planar(), in.channels(), in.height(), in.width(), size[0], size[1]);
+      TilePlan plan = tiler.plan(size[0], size[1]);
+      float[][] tiles = plan.extractAll(work, in.channels());
+      prepared[i] = new Prepared(work, size[0], size[1], plan, allTiles.size());
+      for (int k = 0; k < tiles.length; k++) {
+        allTiles.add(tiles[k]);
+        allKeys.add(Reconstructor.tileKey(in.id(), k));
+      }
+      prepared[i].ownNanos += System.nanoTime() - t0;
+    }
+    long[] keys = allKeys.stream().mapToLong(Long::longValue).toArray();
+    long[] spatial = {tiler.tileSize(), tiler.tileSize()};
+    int[] owner = new int[allTiles.size()];
+    for (int i = 0; i < n; i++) {
+      Arrays.fill(owner, prepared[i].firstTile,
+          prepared[i].firstTile + prepared[i].plan.count(), i);
+    }
+    FieldNoise field = new FieldNoise(owner, i -> prepared[i].plan, i -> inputs.get(i).id(),
+        trained.data().channels());
+    Reconstructor.Result rec = allTiles.isEmpty()
+        ? new Reconstructor.Result(new float[0][], 0)
+        : reconstructor.reconstruct(allTiles.toArray(new float[0][]), keys, field, spatial);
+    double msPerTile = allTiles.isEmpty() ? 0 : rec.modelMs() / allTiles.size();
+    List<ScoreResult> results = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      ImageInput in = inputs.get(i);
+      Prepared p = prepared[i];
+      int count = p.plan.count();
+      float[][] mine = new float[count][];
+      // Tiles of image i are consecutive from firstTile; local index = global - firstTile.
+      System.arraycopy(rec.tiles(), p.firstTile, mine, 0, count);
+      float[] recon = p.plan.stitch(mine, in.channels());
+      float[] error = AnomalyMaps.error(p.work, recon, in.channels(), p.height, p.width,
+          config.map(), config.mixWeights());
+      // Error at the working resolution, where the model saw the texture; only the map is
+      // interpolated back, so upsampling does not add interpolation error of its own.
+      float[] map = Resampling.bilinear(error, 1, p.height, p.width, in.height(), in.width());
+      map = AnomalyMaps.smooth(map, in.height(), in.width(), config.smoothSigma());
+      float[] reconOut = Resampling.bilinear(
+          recon, in.channels(), p.height, p.width, in.height(), in.width());
+      double score = AnomalyMaps.score(map, config.score(), config.topKPercent());
+      p.ownNanos += System.nanoTime() - t0;
+      double modelMs = msPerTile * count;
+      results.add(new ScoreResult(in.id(), score, map, reconOut, in.channels(), in.height(),
+          in.width(), modelMs, modelMs + p.ownNanos / 1e6));
+    }
+    return results;
+  }
+
+  /**
+   * Scores one series (already normalised with the statistics saved at training).
+   *
+   * @param normalisedValues (C, L), channel-major
+   * @param channels C; must be the model's
+   * @param length L
+   * @param id input id
+   * @return per-step and per-window scores, the series score and the reconstruction
+   */
+  public SeriesScoreResult scoreSeries(float[] normalisedValues, int channels, int length,
+      String id) {
+    if (!sensor) {
+      throw new IllegalStateException("model " + model.manifest().name()
+          + " is an image model; use score");
+    }
+    Objects.requireNonNull(id, "id");
+    if (channels != trained.data().channels() || length <= 0
+        || normalisedValues.length != (long) channels * length) {
+      throw new IllegalArgumentException(id + ": " + normalisedValues.length
+          + " values as " + channels + " channels of " + length + " steps; the model takes "
+          + trained.data().channels() + " channels");
+    }
+    long t0 = System.nanoTime();
+    TilePlan plan = tiler.plan(length);
+    float[][] windows = plan.extractAll(normalisedValues, channels);
+    long[] keys = new long[windows.length];
+    for (int k = 0; k < keys.length; k++) {
+      keys[k] = Reconstructor.tileKey(id, k);
+    }
+    FieldNoise field = new FieldNoise(new int[windows.length], i -> plan, i -> id, channels);
+    Reconstructor.Result rec =
+        reconstructor.reconstruct(windows, keys, field, tiler.tileSize());
+    float[] recon = plan.stitch(rec.tiles(), channels);
+    float[] error = AnomalyMaps.error(normalisedValues, recon, channels, 1, length,
+        config.map(), config.mixWeights());
+    float[] perStep = AnomalyMaps.smooth(error, 1, length, config.smoothSigma());
+    AnomalyMaps.WindowScores ws = AnomalyMaps.windowScores(perStep, trained.data().size(),
+        trained.data().stride(), config.score(), config.topKPercent());
+    double score = AnomalyMaps.score(perStep, config.score(), config.topKPercent());
+    double totalMs = (System.nanoTime() - t0) / 1e6;
+    return new SeriesScoreResult(id, score, perStep, ws, recon, channels, length, rec.modelMs(),
+        totalMs);
+  }
+
+  /**
+   * The noise to t* as one field per input (at its padded size), cut like the input: overlapping
+   * tiles then start from the same x_{t*} in their overlap and reconstruct it alike, which keeps
+   * seams out of maps. A field is drawn from (base seed, input id), so results do not depend on
+   * batching. Fields of the inputs in flight are kept (tiles arrive in input order).
+   */
+  private final class FieldNoise implements Reconstructor.StartNoise {
+    private static final long FIELD_SALT = 0x2545F4914F6CDD1DL;
+    private final int[] owner;
+    private final IntFunction<TilePlan> plans;
+    private final IntFunction<String> ids;
+    private final int channels;
+    private final NoiseGenerator generator;
+    private final Map<Long, float[]> cache;
+    private int[] firstOfOwner;
+
+    FieldNoise(int[] owner, IntFunction<TilePlan> plans,
+        IntFunction<String> ids, int channels) {
+      this.owner = owner;
+      this.plans = plans;
+      this.ids = ids;
+      this.channels = channels;
+      this.generator = NoiseGenerator.of(config.noise());
+      // A batch touches at most batchSize inputs, each once per seed; the input whose tiles
+      // continue into the next batch is the one used last, so LRU keeps it.
+      int keep = config.seeds() * (config.batchSize() + 1);
+      this.cache = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, float[]> eldest) {
+          return size() > keep;
+        }
+      };
+    }
+
+    @Override
+    public float[] forTile(int tile, long baseSeed) {
+      if (firstOfOwner == null) {
+        int inputs = owner.length == 0 ? 0 : owner[owner.length - 1] + 1;
+        firstOfOwner = new int[inputs];
+        Arrays.fill(firstOfOwner, -1);
+        for (int g = 0; g < owner.length; g++) {
+          if (firstOfOwner[owner[g]] < 0) {
+            firstOfOwner[owner[g]] = g;
+          }
+        }
+      }
+      int i = owner[tile];
+      TilePlan plan = plans.apply(i);
+      long seed = Reconstructor.mix(Reconstructor.mix(baseSeed ^ FIELD_SALT)
+          ^ Reconstructor.tileKey(ids.apply(i), -1));
+      float[] f = cache.computeIfAbsent(seed * 31 + i, k -> generator.generate(
+          plan.isSeries()
+              ? new Shape(1, channels, plan.paddedWidth())
+              : new Shape(1, channels, plan.paddedHeight(),
+                  plan.paddedWidth()),
+          seed));
+      return plan.extractPadded(f, channels, tile - firstOfOwner[i]);
+    }
+  }
+
+  /** One image between tiling and stitching. */
+  private static final class Prepared {
+    final float[] work;
+    final int height;
+    final int width;
+    final TilePlan plan;
+    final int firstTile;
+    long ownNanos;
+
+    Prepared(float[] work, int height, int width, TilePlan plan, int firstTile) {
+      this.work = work;
+      this.height = height;
+      this.width = width;
+      this.plan = plan;
+      this.firstTile = firstTile;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AnomalyEngine[" + model.manifest().name() + ", " + reconstructor + ", " + tiler
+        + ", map " + config.map().spelling() + " sigma " + config.smoothSigma() + ", score "
+        + config.score().spelling() + "]";
+  }
+}
