@@ -66,10 +66,11 @@ class AnomalyEngineTest {
 
   /**
    * Defects of 6-8 px (bright or dark disks, 2-px scratches) pasted into held-out stripe
-   * textures. Settings: t* = 150 (noise sd 0.39 against stripe amplitude 0.6: enough to drown a
-   * defect's 30-odd pixels, little enough that DDIM keeps the stripes' phase), 5 DDIM steps
-   * (deterministic), L1 map smoothed with sigma 2 px (about a defect's radius, so a defect's
-   * error adds up while single-pixel texture noise averages out), score = max.
+   * textures. Settings: t* = 150 (x_t = 0.89 x + 0.46 n: noise at half the signal scale drowns a
+   * defect's pixels, yet DDIM keeps the stripes' phase), 5 DDIM steps (deterministic), L1 map
+   * smoothed with sigma 2 px (about a defect's radius, so a defect's error adds up while
+   * single-pixel texture noise averages out), score = max. A sweep on this model gave AUROC 1.0
+   * for L1 and L2 at t* 100-250 (also one-step), 0.70-0.99 for SSIM maps.
    */
   @Test
   void pastedDefectsAreDetectedWithAurocAbove0_9AndLocalisedByTheMapsMaximum() {
