@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
     description = "Anomaly detection and denoising with diffusion models.",
     subcommands = {
       TrainCommand.class,
+      ScoreCommand.class,
+      DenoiseCommand.class,
+      CalibrateCommand.class,
       SampleCommand.class,
       ScheduleCommand.class,
       DemoCommand.class,

@@ -2,7 +2,10 @@ package ai.diffad.cli;
 
 import ai.diffad.config.Check;
 import ai.diffad.config.ConfigException;
+import ai.diffad.config.DenoiseMode;
+import ai.diffad.config.MapKind;
 import ai.diffad.config.NoiseKind;
+import ai.diffad.config.ScoreReduction;
 import ai.diffad.config.SamplerKind;
 import ai.diffad.config.ScheduleKind;
 import picocli.CommandLine;
@@ -40,6 +43,30 @@ final class EnumConverters {
     @Override
     public NoiseKind convert(String value) {
       return EnumConverters.convert(NoiseKind.class, value);
+    }
+  }
+
+  /** map kinds. */
+  static final class Map implements CommandLine.ITypeConverter<MapKind> {
+    @Override
+    public MapKind convert(String value) {
+      return EnumConverters.convert(MapKind.class, value);
+    }
+  }
+
+  /** score reductions. */
+  static final class Reduction implements CommandLine.ITypeConverter<ScoreReduction> {
+    @Override
+    public ScoreReduction convert(String value) {
+      return EnumConverters.convert(ScoreReduction.class, value);
+    }
+  }
+
+  /** denoise modes. */
+  static final class Mode implements CommandLine.ITypeConverter<DenoiseMode> {
+    @Override
+    public DenoiseMode convert(String value) {
+      return EnumConverters.convert(DenoiseMode.class, value);
     }
   }
 }

@@ -1,0 +1,112 @@
+package ai.diffad.cli;
+
+import ai.diffad.config.EngineConfig;
+import ai.diffad.denoise.calibrate.Calibration;
+import ai.diffad.denoise.calibrate.CalibrationStore;
+import ai.diffad.denoise.calibrate.Calibrator;
+import ai.diffad.denoise.calibrate.ScoreSettings;
+import ai.diffad.denoise.record.JsonLines;
+import ai.diffad.denoise.run.InputFiles;
+import ai.diffad.denoise.run.RunSummary;
+import ai.diffad.denoise.run.ScoreRun;
+import ai.diffad.model.artifact.LoadedModel;
+import ai.diffad.model.artifact.ModelArtifact;
+import ai.diffad.model.net.Networks;
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Learns the score normalisation and threshold on normal data (a quantile of their scores), or the
+ * F1-optimal threshold when labelled anomalous validation data are given too; writes
+ * {@code calibration.json} into the model directory, valid for the engine settings used.
+ */
+@Command(name = "calibrate", mixinStandardHelpOptions = true,
+    description = {"Calibrate a model on normal data: score normalisation and threshold.",
+        "Writes MODEL/calibration.json (and the scores used under MODEL/calibration/)."})
+final class CalibrateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", required = true, description = "Model directory.")
+  Path model;
+
+  @Option(names = "--data", required = true, arity = "1..*", description = "Normal inputs: files or folders (recursive).")
+  List<Path> data;
+
+  @Option(names = "--anomalous", arity = "1..*", description = "Labelled anomalous validation inputs: the threshold becomes F1-optimal.")
+  List<Path> anomalous;
+
+  @Option(names = "--quantile", defaultValue = "0.99", description = "Quantile of normal scores used as threshold (default: ${DEFAULT-VALUE}).")
+  double quantile;
+
+  @Mixin EngineOptions engineOptions;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!(quantile > 0 && quantile <= 1)) {
+      throw new ai.diffad.config.ConfigException("--quantile", "must be in (0, 1], got " + quantile);
+    }
+    PrintWriter o = spec.commandLine().getOut();
+    try (LoadedModel m = ModelArtifact.load(model, Engine.getInstance().defaultDevice(), Networks::create)) {
+      EngineConfig cfg = engineOptions.build(m.manifest().config().schedule().timesteps());
+      double[] normal = scores(m, cfg, data, model.resolve("calibration").resolve("normal"), "normal");
+      Calibration cal;
+      if (anomalous == null || anomalous.isEmpty()) {
+        cal = Calibrator.fromNormalScores(normal, quantile, ScoreSettings.of(cfg));
+      } else {
+        double[] bad = scores(m, cfg, anomalous, model.resolve("calibration").resolve("anomalous"), "anomalous");
+        double[] all = new double[normal.length + bad.length];
+        boolean[] labels = new boolean[all.length];
+        System.arraycopy(normal, 0, all, 0, normal.length);
+        System.arraycopy(bad, 0, all, normal.length, bad.length);
+        for (int i = normal.length; i < all.length; i++) {
+          labels[i] = true;
+        }
+        cal = Calibrator.fromLabelled(all, labels, ScoreSettings.of(cfg));
+      }
+      Path file = CalibrationStore.write(model, cal);
+      o.printf(Locale.ROOT, "diffad calibrate: %s threshold %.6g from %d normal scores (min %.6g, median %.6g, max %.6g) -> %s%n",
+          cal.method().spelling(), cal.threshold(), cal.normalScores().count(), cal.normalScores().min(),
+          cal.normalScores().median(), cal.normalScores().max(), file);
+      o.flush();
+    }
+    return DiffadCli.EXIT_OK;
+  }
+
+  private double[] scores(LoadedModel m, EngineConfig cfg, List<Path> paths, Path out, String what)
+      throws IOException {
+    List<InputFiles.Input> files = InputFiles.expand(paths);
+    RunSummary s;
+    try (ProgressBar pb = Cli.bar("calibrate " + what, files.size())) {
+      s = new ScoreRun(m, cfg, null, out, false).run(files, f -> pb.step());
+    }
+    if (s.rejected() > 0) {
+      spec.commandLine().getErr().println("diffad calibrate: " + s.rejected() + " " + what
+          + " inputs rejected, see " + out.resolve(ScoreRun.REJECTED));
+    }
+    List<Double> v = new ArrayList<>();
+    for (String line : Files.readAllLines(out.resolve(ScoreRun.SCORES))) {
+      if (!line.isBlank()) {
+        JsonNode n = JsonLines.mapper().readTree(line);
+        v.add(n.get("score").asDouble());
+      }
+    }
+    if (v.isEmpty()) {
+      throw new IllegalStateException("no " + what + " input could be scored (" + s.line("scored") + ")");
+    }
+    return v.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+}
