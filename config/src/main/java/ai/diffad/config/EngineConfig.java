@@ -94,6 +94,22 @@ public record EngineConfig(
     Check.positive("maxSensorValues", (long) maxSensorValues);
   }
 
+  /**
+   * Spatial positions per network call beyond which a larger batch stops paying on a CPU: on 2
+   * cores a 256x256 input ran at 4.8 images/s alone but 2.7 images/s in batches of 8 (BENCHMARKS.md),
+   * since the activations no longer fit the caches. 64x64 tiles in batches of 16 are at the budget.
+   */
+  public static final long BATCH_POSITION_BUDGET = 64L * 64 * 16;
+
+  /**
+   * The batch size to use for tiles of {@code positionsPerTile} spatial positions: {@link
+   * #batchSize()} capped by {@link #BATCH_POSITION_BUDGET}, at least 1.
+   */
+  public int batchFor(long positionsPerTile) {
+    long cap = BATCH_POSITION_BUDGET / Math.max(1, positionsPerTile);
+    return (int) Math.max(1, Math.min(batchSize, cap));
+  }
+
   /** All defaults. */
   public static EngineConfig defaults() {
     return new EngineConfig(null, null, null, null, null, null, null, null, null, null, null,

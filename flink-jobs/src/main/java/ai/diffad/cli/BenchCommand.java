@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", description = "What to measure: network.")
+  @Parameters(index = "0", description = "What to measure: network, score (images/s of score at --size for batch sizes 1, 8, 16) or memory (resident memory over --count images).")
   String what;
 
   @Option(names = "--config", required = true, description = "Profile whose network is measured.")
@@ -57,14 +57,39 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--forward-iters", defaultValue = "10", description = "Timed forward calls after 2 warm-up calls (default: ${DEFAULT-VALUE}).")
   int forwardIters;
 
+  @Option(names = "--count", defaultValue = "5000", description = "Images for bench memory (default: ${DEFAULT-VALUE}); bench score uses 32.")
+  int count;
+
   @Option(names = "--peak-gflops", defaultValue = "150", description = "This CPU's measured peak for utilisation (ANCHORS.md: ~150 GFLOP/s).")
   double peak;
 
+  /** Synthetic textures (labelled round-robin for class-conditional networks). */
+  static ai.diffad.model.train.TrainingSet benchData(int count, int size, int channels, int classes) {
+    ai.diffad.denoise.data.InMemoryTrainingSet gray = SyntheticTextures.trainingSet(count, size, 1);
+    List<ai.diffad.denoise.data.InMemoryTrainingSet.Item> items = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      float[] g = gray.item(i);
+      float[] x = new float[channels * g.length];
+      for (int c = 0; c < channels; c++) {
+        System.arraycopy(g, 0, x, c * g.length, g.length);
+      }
+      items.add(new ai.diffad.denoise.data.InMemoryTrainingSet.Item(x, size, size, classes > 0 ? i % classes : -1));
+    }
+    return new ai.diffad.denoise.data.InMemoryTrainingSet(items, channels, "bench textures");
+  }
+
   @Override
   public Integer call() throws IOException {
-    if (!what.equals("network")) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "bench: must be one of [network], got '" + what + "'");
+    switch (what) {
+      case "network":
+        break;
+      case "score":
+        return ScoreBench.speed(this);
+      case "memory":
+        return ScoreBench.memory(this);
+      default:
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "bench: must be one of [network, score, memory], got '" + what + "'");
     }
     PrintWriter o = spec.commandLine().getOut();
     DiffadConfig base = ConfigLoader.load(config);
@@ -81,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
       List<Double> stamps = new ArrayList<>();
       DiffusionTrainer.builder()
           .setConfig(cfg)
-          .setData(SyntheticTextures.trainingSet(64, size, 1))
+          .setData(benchData(64, size, d.channels(), net.numClasses()))
           .setOutputDir(tmp.resolve("model"))
           .setNetworkFactory(Networks::create)
           .optProgressBar(false)

@@ -143,7 +143,7 @@ public final class Denoiser {
     TilePlan plan = tiler.plan(h, w);
     float[][] tiles = plan.extractAll(image, c);
     float[][] outputs = new float[tiles.length][];
-    int batchSize = engine.batchSize();
+    int batchSize = engine.batchFor((long) plan.tileSpatialShape()[0] * plan.tileSpatialShape()[1]);
     SplittableRandom seeds = new SplittableRandom(engine.seed());
     for (int start = 0; start < tiles.length; start += batchSize) {
       int n = Math.min(batchSize, tiles.length - start);

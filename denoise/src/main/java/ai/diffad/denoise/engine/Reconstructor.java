@@ -177,7 +177,11 @@ public final class Reconstructor {
     TimestepPlan plan = sampler.timesteps(steps, config.tStar());
     float[][] out = new float[tiles.length][];
     long nanos = 0;
-    int batchSize = config.batchSize();
+    long positions = 1;
+    for (long sp : spatial) {
+      positions *= sp;
+    }
+    int batchSize = config.batchFor(positions);
     for (int start = 0; start < tiles.length; start += batchSize) {
       int b = Math.min(batchSize, tiles.length - start);
       long t0 = System.nanoTime();
