@@ -1,9 +1,8 @@
 package ai.diffad.denoise.calibrate;
 
 import ai.diffad.model.artifact.ArtifactException;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import ai.diffad.model.artifact.VersionedJson;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -73,23 +72,8 @@ public final class CalibrationStore {
     } catch (IOException e) {
       throw new ArtifactException(file, "cannot read: " + e.getMessage(), e);
     }
-    ObjectMapper mapper = mapper();
-    try {
-      JsonNode tree = mapper.readTree(text);
-      JsonNode version = tree == null ? null : tree.get("formatVersion");
-      if (version == null || !version.canConvertToInt()) {
-        throw new ArtifactException(file, "not a valid calibration: no integer formatVersion");
-      }
-      if (version.asInt() != Calibration.FORMAT_VERSION) {
-        throw new ArtifactException(file, "unsupported formatVersion " + version.asInt()
-            + " (this diffad reads version " + Calibration.FORMAT_VERSION + ")");
-      }
-      return Optional.of(mapper.treeToValue(tree, Calibration.class));
-    } catch (JsonProcessingException e) {
-      throw new ArtifactException(file, "not a valid calibration: " + e.getOriginalMessage(), e);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new ArtifactException(file, "not a valid calibration: " + e.getMessage(), e);
-    }
+    return Optional.of(VersionedJson.bind(
+        file, text, mapper(), Calibration.FORMAT_VERSION, Calibration.class, "calibration"));
   }
 
   private static ObjectMapper mapper() {

@@ -5,9 +5,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -91,26 +89,8 @@ public final class ModelArtifact {
     } catch (IOException e) {
       throw new ArtifactException(file, "cannot read: " + e.getMessage(), e);
     }
-    ObjectMapper mapper = mapper();
-    try {
-      // The version is checked before binding: a newer format may have fields we do not know.
-      JsonNode tree = mapper.readTree(text);
-      JsonNode version = tree == null ? null : tree.get("formatVersion");
-      if (version == null || !version.canConvertToInt()) {
-        throw new ArtifactException(file, "has no integer formatVersion");
-      }
-      if (version.asInt() != ModelManifest.FORMAT_VERSION) {
-        throw new ArtifactException(
-            file,
-            "unsupported formatVersion " + version.asInt() + " (this diffad reads version "
-                + ModelManifest.FORMAT_VERSION + ")");
-      }
-      return mapper.treeToValue(tree, ModelManifest.class);
-    } catch (JsonProcessingException e) {
-      throw new ArtifactException(file, "not a valid manifest: " + e.getOriginalMessage(), e);
-    } catch (IllegalArgumentException e) {
-      throw new ArtifactException(file, "not a valid manifest: " + e.getMessage(), e);
-    }
+    return VersionedJson.bind(
+        file, text, mapper(), ModelManifest.FORMAT_VERSION, ModelManifest.class, "manifest");
   }
 
   /**
