@@ -12,6 +12,9 @@ package ai.diffad.config;
  * @param rotations random 90-degree rotations in training
  * @param stride window stride for sensor series
  * @param padTo for mnist-idx: pad the 28x28 digits to this side (0: keep)
+ * @param holdout fraction of the training images (sorted by path) kept out of training so that a
+ *     threshold can be fitted on normal images the model has not seen: every k-th image, k =
+ *     round(1 / holdout); 0 keeps none. {@link #heldOut} is the one rule training and evaluation share.
  */
 public record DataConfig(
     DataFormat format,
@@ -21,7 +24,14 @@ public record DataConfig(
     Boolean flips,
     Boolean rotations,
     Integer stride,
-    Integer padTo) {
+    Integer padTo,
+    Double holdout) {
+
+  /** Without a hold-out. */
+  public DataConfig(DataFormat format, Integer channels, Integer size, Integer resize, Boolean flips,
+      Boolean rotations, Integer stride, Integer padTo) {
+    this(format, channels, size, resize, flips, rotations, stride, padTo, null);
+  }
 
   /** Validates and fills defaults. */
   public DataConfig {
@@ -33,6 +43,10 @@ public record DataConfig(
     rotations = rotations == null ? Boolean.FALSE : rotations;
     stride = stride == null ? Math.max(1, size / 4) : stride;
     padTo = padTo == null ? 0 : padTo;
+    holdout = holdout == null ? 0.0 : holdout;
+    if (!(holdout >= 0 && holdout <= 0.5)) {
+      throw new ConfigException("holdout", "must be in [0, 0.5], got " + holdout);
+    }
     if (format == DataFormat.SENSOR) {
       Check.inRange("channels", channels, 1, 4096);
     } else if (channels != 1 && channels != 3) {
@@ -45,5 +59,17 @@ public record DataConfig(
     }
     Check.inRange("stride", stride, 1, size);
     Check.nonNegative("padTo", (long) padTo);
+  }
+
+  /**
+   * Whether the {@code index}-th training image (in path order) is held out of training: every
+   * k-th, k = round(1 / holdout), counting from the k-th.
+   */
+  public boolean heldOut(int index) {
+    if (holdout <= 0) {
+      return false;
+    }
+    long k = Math.max(2, Math.round(1.0 / holdout));
+    return index % k == k - 1;
   }
 }

@@ -48,6 +48,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void holdoutKeepsEveryTenthImageOutOfTraining() throws Exception {
+    DataConfig d = yaml("data:\n  holdout: 0.1\n").data();
+    List<Integer> held = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      if (d.heldOut(i)) {
+        held.add(i);
+      }
+    }
+    assertThat(held).containsExactly(9, 19, 29);
+    assertThat(yaml("data:\n  format: images\n").data().heldOut(9)).isFalse();
+    assertThatThrownBy(() -> yaml("data:\n  holdout: 0.7\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("data.holdout: must be in [0, 0.5], got 0.7");
+  }
+
+  @Test
   void unknownKeyIsRefusedWithItsPathAndTheAllowedKeys() {
     assertThatThrownBy(() -> yaml("network:\n  baseChanels: 32\n"))
         .isInstanceOf(ConfigException.class)

@@ -83,7 +83,11 @@ public final class TrainingSets {
       throw new IOException(dir + " holds no images (" + String.join(", ", IMAGE_ENDINGS) + ")");
     }
     List<InMemoryTrainingSet.Item> items = new ArrayList<>(files.size());
-    for (Path f : files) {
+    for (int i = 0; i < files.size(); i++) {
+      if (data.heldOut(i)) {
+        continue; // kept for calibration on unseen normal images (data.holdout)
+      }
+      Path f = files.get(i);
       Images.Planar p = Images.read(f, data.channels(), data.resize());
       if (p.height() < data.size() || p.width() < data.size()) {
         throw new IOException(f + ": " + p.width() + "x" + p.height()
