@@ -155,13 +155,22 @@ public final class SensorReader {
    * Parses a series from bytes.
    *
    * @param id names the input in messages
-   * @throws RejectedInputException EMPTY, MALFORMED, NON_FINITE_VALUES, UNSUPPORTED_SHAPE,
-   *     TOO_LARGE or TOO_SHORT
+   * @throws RejectedInputException EMPTY, MALFORMED, NON_FINITE_VALUES, UNSUPPORTED_SHAPE (also
+   *     for image data read as CSV), TOO_LARGE or TOO_SHORT
    */
   public SensorSeries parse(String id, byte[] bytes, SensorFormat format)
       throws RejectedInputException {
     if (bytes.length == 0) {
       throw new RejectedInputException(RejectReason.EMPTY, "empty input (0 bytes)");
+    }
+    if (format == SensorFormat.CSV) {
+      // Read as text, an image would be refused for whatever its bytes happen to look like
+      // ("no value columns", "line 3 has 5 columns"); say what it is instead.
+      Optional<ImageFormat> image = binaryImage(bytes);
+      if (image.isPresent()) {
+        throw new RejectedInputException(RejectReason.UNSUPPORTED_SHAPE, "a " + image.get()
+            + " image, not a series: a sensor model takes CSV, JSON or .npy series");
+      }
     }
     SensorSeries s = switch (format) {
       case CSV -> csv(bytes);
@@ -173,6 +182,23 @@ public final class SensorReader {
           + " time steps, fewer than one window of " + minLength);
     }
     return s;
+  }
+
+  /**
+   * The image format of bytes that start with an image's magic number and are binary (a NUL byte
+   * among the first 32, as every image header has); text that merely starts like one (a CSV whose
+   * header begins with "BM") is not an image.
+   */
+  private static Optional<ImageFormat> binaryImage(byte[] bytes) {
+    Optional<ImageFormat> f = ImageFormat.sniff(bytes);
+    if (f.isPresent()) {
+      for (int i = 0; i < Math.min(32, bytes.length); i++) {
+        if (bytes[i] == 0) {
+          return f;
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   // ---------------------------------------------------------------- CSV

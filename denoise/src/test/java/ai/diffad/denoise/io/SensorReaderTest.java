@@ -225,6 +225,18 @@ class SensorReaderTest {
   }
 
   @Test
+  void imageGivenAsASeriesIsUnsupportedShapeSayingWhatItIs() throws Exception {
+    byte[] png = TestImages.encode8(".png", 4, 4, 1, TestImages.pattern8(4, 4, 1));
+    Path f = Files.write(dir.resolve("photo.png"), png);
+    assertRejected(() -> reader.read(f), RejectReason.UNSUPPORTED_SHAPE, "a PNG image, not a series");
+    Path g = Files.write(dir.resolve("photo.csv"), png);
+    assertRejected(() -> reader.read(g), RejectReason.UNSUPPORTED_SHAPE, "a PNG image, not a series");
+    // Text that merely starts like a BMP ("BM") is still read as CSV.
+    Path h = write("bm.csv", "BMS_voltage,BMS_current\n1,2\n3,4\n");
+    assertThat(reader.read(h).channels()).isEqualTo(2);
+  }
+
+  @Test
   void nanInNpyNamesRowAndColumn() {
     byte[] b = npy("<f4", "(2, 2)", false, f32(1, 2, 3, Float.NaN));
     assertRejected(() -> reader.parse("n", b, SensorReader.SensorFormat.NPY),
