@@ -14,7 +14,7 @@ import org.bytedeco.opencv.opencv_core.Size;
  * Resizing of planar float images with OpenCV, plane by plane. Every native object is closed
  * before returning.
  */
-final class Resampling {
+public final class Resampling {
   private Resampling() {}
 
   /**
@@ -23,7 +23,7 @@ final class Resampling {
    *
    * @return {height, width}
    */
-  static int[] shorterSide(int h, int w, int shorter) {
+  public static int[] shorterSide(int h, int w, int shorter) {
     if (shorter <= 0 || Math.min(h, w) == shorter) {
       return new int[] {h, w};
     }
@@ -35,13 +35,13 @@ final class Resampling {
    * Resizes the way training did ({@code Images.decode}): area averaging to shrink, bicubic to
    * grow.
    */
-  static float[] likeTraining(float[] planar, int c, int h, int w, int nh, int nw) {
+  public static float[] likeTraining(float[] planar, int c, int h, int w, int nh, int nw) {
     boolean shrink = (long) nh * nw < (long) h * w;
     return resizePlanar(planar, c, h, w, nh, nw, shrink ? INTER_AREA : INTER_CUBIC);
   }
 
   /** Bilinear resize, for maps and reconstructions going back to the input size (no overshoot). */
-  static float[] bilinear(float[] planar, int c, int h, int w, int nh, int nw) {
+  public static float[] bilinear(float[] planar, int c, int h, int w, int nh, int nw) {
     return resizePlanar(planar, c, h, w, nh, nw, INTER_LINEAR);
   }
 
