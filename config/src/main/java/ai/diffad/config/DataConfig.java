@@ -4,8 +4,10 @@ package ai.diffad.config;
  * What the model sees. Images are scaled to [-1, 1] (x / max * 2 - 1) before the network.
  *
  * @param format images (folder, recursive), mvtec (category folder; train/good is used),
- *     mnist-idx (idx[.gz] image file or its folder), sensor (series; windows)
- * @param channels 1 (gray) or 3 (RGB) for images; sensor dimensions for series
+ *     mnist-idx (idx[.gz] image file or its folder), sensor (series; windows), nab (a NAB
+ *     corpus: the probationary part of every series, each normalised on its own; see {@link
+ *     DataFormat#NAB})
+ * @param channels 1 (gray) or 3 (RGB) for images; sensor dimensions for series (1 for nab)
  * @param size network input: square crop side for images, window length for sensors
  * @param resize images are first resized so that their shorter side is this many pixels (0: keep)
  * @param flips random horizontal and vertical flips in training
@@ -47,7 +49,9 @@ public record DataConfig(
     if (!(holdout >= 0 && holdout <= 0.5)) {
       throw new ConfigException("holdout", "must be in [0, 0.5], got " + holdout);
     }
-    if (format == DataFormat.SENSOR) {
+    if (format == DataFormat.NAB) {
+      Check.inRange("channels", channels, 1, 1);
+    } else if (format == DataFormat.SENSOR) {
       Check.inRange("channels", channels, 1, 4096);
     } else if (channels != 1 && channels != 3) {
       throw new ConfigException("channels", "must be one of [1, 3] for images, got " + channels);

@@ -44,11 +44,11 @@ public record DiffadConfig(
           "must be a multiple of " + network.sizeMultiple() + " (2^(levels-1) for "
               + network.levels() + " levels), got " + data.size());
     }
-    boolean sensor = data.format() == DataFormat.SENSOR;
+    boolean sensor = data.format().isSeries();
     if (sensor != (network.kind() == NetworkKind.UNET1D)) {
       throw new ConfigException(
           "network.kind",
-          "must be unet1d for data.format sensor and unet2d for images, got "
+          "must be unet1d for data.format sensor or nab and unet2d for images, got "
               + network.kind().spelling() + " with data.format " + data.format().spelling());
     }
   }

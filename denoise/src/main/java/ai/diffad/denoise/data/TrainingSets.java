@@ -23,7 +23,8 @@ public final class TrainingSets {
 
   /**
    * Loads training items from {@code path}: an image folder (recursive), an MVTec category (its
-   * {@code train/good}), MNIST idx files, or sensor series (see {@link #openSensor}).
+   * {@code train/good}), MNIST idx files, sensor series (see {@link #openSensor}), or the
+   * probationary parts of a NAB corpus ({@link NabTrainingSet}).
    *
    * @throws IOException if the path does not hold data of the configured format
    */
@@ -39,6 +40,8 @@ public final class TrainingSets {
           Files.isDirectory(path.resolve("train").resolve("good"))
               ? path.resolve("train").resolve("good") : path);
       case SENSOR -> openSensor(data, path, EngineConfig.defaults().maxSensorValues());
+      case NAB -> NabTrainingSet.load(path, data.size(), data.stride(),
+          EngineConfig.defaults().maxSensorValues());
     };
   }
 

@@ -1,6 +1,5 @@
 package ai.diffad.denoise.engine;
 
-import ai.diffad.config.DataFormat;
 import ai.diffad.config.DiffadConfig;
 import ai.diffad.config.EngineConfig;
 import ai.diffad.model.artifact.LoadedModel;
@@ -51,7 +50,7 @@ public final class AnomalyEngine {
     this.config = Objects.requireNonNull(config, "config");
     this.trained = model.manifest().config();
     this.reconstructor = new Reconstructor(model, config);
-    this.sensor = trained.data().format() == DataFormat.SENSOR;
+    this.sensor = trained.data().format().isSeries();
     int tile = sensor || config.tileSize() == 0 ? trained.data().size() : config.tileSize();
     this.tiler = Tiler.of(tile, config.tileOverlap(), trained.network().sizeMultiple());
   }

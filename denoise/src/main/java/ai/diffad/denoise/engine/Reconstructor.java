@@ -1,6 +1,5 @@
 package ai.diffad.denoise.engine;
 
-import ai.diffad.config.DataFormat;
 import ai.diffad.config.DiffadConfig;
 import ai.diffad.config.EngineConfig;
 import ai.diffad.config.PredictionType;
@@ -72,7 +71,7 @@ public final class Reconstructor {
     this.predictions = new Predictions(schedule, type);
     this.forward = new ForwardProcess(schedule);
     // Images live in [-1, 1], so clipping x0 estimates is right; normalised series may exceed it.
-    boolean clip = trained.data().format() != DataFormat.SENSOR;
+    boolean clip = !trained.data().format().isSeries();
     SamplerOptions options = SamplerOptions.builder().optEta(config.eta()).optClip(clip).build();
     this.sampler = Samplers.create(config.sampler(), schedule, type, options);
     this.noise = NoiseGenerator.of(config.noise());

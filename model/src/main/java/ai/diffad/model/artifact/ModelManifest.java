@@ -50,6 +50,14 @@ public record ModelManifest(
       String layout, int channels, int size, double valueMin, double valueMax,
       String normalisation, double[] channelMean, double[] channelStd) {
 
+    /**
+     * How a NAB-format model (data.format nab) expects its input: every series normalised by the
+     * mean and standard deviation of its own probationary part; the stored channelMean 0 and
+     * channelStd 1 then leave the values as they are.
+     */
+    public static final String NAB_NORMALISATION =
+        "per series: (x - mean) / std of the series' probationary part (first 15 %, <= 750 rows)";
+
     /** The input specification of a configuration, with the training data's statistics. */
     public static InputSpec of(DiffadConfig config, double[] channelMean, double[] channelStd) {
       InputSpec base = of(config);
@@ -57,20 +65,20 @@ public record ModelManifest(
         return base;
       }
       return new InputSpec(base.layout(), base.channels(), base.size(), base.valueMin(),
-          base.valueMax(), "(x - channelMean) / channelStd", channelMean.clone(),
-          channelStd.clone());
+          base.valueMax(), base.normalisation(), channelMean.clone(), channelStd.clone());
     }
 
     /** The input specification of a configuration. */
     public static InputSpec of(DiffadConfig config) {
-      boolean sensor = config.data().format() == DataFormat.SENSOR;
+      boolean sensor = config.data().format().isSeries();
       return new InputSpec(
           sensor ? "NCL" : "NCHW",
           config.data().channels(),
           config.data().size(),
           -1.0,
           1.0,
-          sensor ? "(x - channelMean) / channelStd" : "x / max * 2 - 1",
+          config.data().format() == DataFormat.NAB ? NAB_NORMALISATION
+              : sensor ? "(x - channelMean) / channelStd" : "x / max * 2 - 1",
           null,
           null);
     }

@@ -1,6 +1,5 @@
 package ai.diffad.model.artifact;
 
-import ai.diffad.config.DataFormat;
 import ai.diffad.config.DiffadConfig;
 import ai.diffad.config.NetworkConfig;
 import ai.diffad.model.net.Networks;
@@ -37,7 +36,7 @@ public interface NetworkFactory {
   static Shape[] inputShapes(DiffadConfig config) {
     int c = config.data().channels();
     int s = config.data().size();
-    Shape x = config.data().format() == DataFormat.SENSOR
+    Shape x = config.data().format().isSeries()
         ? new Shape(1, c, s)
         : new Shape(1, c, s, s);
     return config.network().numClasses() > 0

@@ -1,6 +1,5 @@
 package ai.diffad.model.train;
 
-import ai.diffad.config.DataFormat;
 import ai.diffad.config.DiffadConfig;
 import ai.diffad.config.PredictionType;
 import ai.diffad.model.noise.NoiseGenerator;
@@ -37,7 +36,7 @@ final class BatchSampler {
     this.batch = config.training().batchSize();
     this.channels = config.data().channels();
     this.size = config.data().size();
-    this.sensor = config.data().format() == DataFormat.SENSOR;
+    this.sensor = config.data().format().isSeries();
     this.tMin = config.training().tMin();
     this.tMax = config.training().tMaxFor(config.schedule().timesteps());
     this.numClasses = config.network().numClasses();
@@ -57,7 +56,7 @@ final class BatchSampler {
           "the training set has " + data.channels() + " channels but data.channels is "
               + config.data().channels());
     }
-    boolean sensor = config.data().format() == DataFormat.SENSOR;
+    boolean sensor = config.data().format().isSeries();
     int s = config.data().size();
     int classes = config.network().numClasses();
     for (int i = 0; i < data.size(); i++) {
