@@ -37,6 +37,98 @@ public final class BinaryCurve {
    * segment is one item weighing its length). {@code weights} null means all 1.
    */
   public static Summary weighted(double[] scores, boolean[] labels, double[] weights) {
+    double[] pn = totals(scores, labels, weights);
+    CurveAccumulator acc = new CurveAccumulator(pn[0], pn[1]);
+    walkGroups(scores, labels, weights, acc::add);
+    return acc.summary();
+  }
+
+  /**
+   * The points of the ROC and precision-recall curves of one ranking: one per distinct score, from
+   * the highest down — the thresholds {@link #of(double[], boolean[])} walks, so the area under
+   * {@code (fpr, tpr)} joined by straight lines is its AUROC (ties are diagonal segments) and
+   * {@code sum (recall[k] - recall[k-1]) * precision[k]} is its average precision.
+   *
+   * @param thresholds the distinct scores, descending; an item is flagged when its score is {@code
+   *     >=} the threshold
+   * @param truePositives positives flagged at each threshold (cumulative)
+   * @param falsePositives negatives flagged at each threshold (cumulative)
+   * @param positives total positives
+   * @param negatives total negatives
+   */
+  public record Points(double[] thresholds, double[] truePositives, double[] falsePositives,
+      double positives, double negatives) {
+    /** Number of thresholds. */
+    public int size() {
+      return thresholds.length;
+    }
+
+    /** False-positive rates with a leading 0 (nothing flagged): {@code size() + 1} values. */
+    public double[] fpr() {
+      return rates(falsePositives, negatives);
+    }
+
+    /** True-positive rates with a leading 0 (nothing flagged): {@code size() + 1} values. */
+    public double[] tpr() {
+      return rates(truePositives, positives);
+    }
+
+    /** Recall at each threshold ({@code size()} values). */
+    public double[] recall() {
+      double[] r = new double[size()];
+      for (int k = 0; k < r.length; k++) {
+        r[k] = truePositives[k] / positives;
+      }
+      return r;
+    }
+
+    /** Precision at each threshold ({@code size()} values). */
+    public double[] precision() {
+      double[] p = new double[size()];
+      for (int k = 0; k < p.length; k++) {
+        double flagged = truePositives[k] + falsePositives[k];
+        p[k] = truePositives[k] / flagged;
+      }
+      return p;
+    }
+
+    private static double[] rates(double[] counts, double total) {
+      double[] r = new double[counts.length + 1];
+      for (int k = 0; k < counts.length; k++) {
+        r[k + 1] = counts[k] / total;
+      }
+      return r;
+    }
+  }
+
+  /** The curve points of double scores (image level, series); labels true = anomalous. */
+  public static Points points(double[] scores, boolean[] labels) {
+    double[] pn = totals(scores, labels, null);
+    double[] t = new double[scores.length];
+    double[] tp = new double[scores.length];
+    double[] fp = new double[scores.length];
+    double[] cum = new double[2];
+    int[] k = new int[1];
+    walkGroups(scores, labels, null, (threshold, dp, dn) -> {
+      cum[0] += dp;
+      cum[1] += dn;
+      t[k[0]] = threshold;
+      tp[k[0]] = cum[0];
+      fp[k[0]] = cum[1];
+      k[0]++;
+    });
+    int distinct = k[0];
+    return new Points(Arrays.copyOf(t, distinct), Arrays.copyOf(tp, distinct),
+        Arrays.copyOf(fp, distinct), pn[0], pn[1]);
+  }
+
+  /** Receives the groups of equal score from the highest down. */
+  private interface GroupSink {
+    void add(double threshold, double dp, double dn);
+  }
+
+  /** Total positive and negative weight; rejects NaN scores and a missing class. */
+  private static double[] totals(double[] scores, boolean[] labels, double[] weights) {
     check(scores.length, labels.length);
     if (weights != null && weights.length != scores.length) {
       throw new IllegalArgumentException(
@@ -56,8 +148,12 @@ public final class BinaryCurve {
       }
     }
     requireBothClasses(p, n);
+    return new double[] {p, n};
+  }
+
+  private static void walkGroups(double[] scores, boolean[] labels, double[] weights,
+      GroupSink sink) {
     int[] order = Sorting.argsortDescending(scores);
-    CurveAccumulator acc = new CurveAccumulator(p, n);
     int i = 0;
     while (i < order.length) {
       double t = scores[order[i]];
@@ -72,9 +168,8 @@ public final class BinaryCurve {
           dn += w;
         }
       }
-      acc.add(t, dp, dn);
+      sink.add(t, dp, dn);
     }
-    return acc.summary();
   }
 
   /** Metrics of float scores (pixels); fast and exact for tens of millions of values. */
