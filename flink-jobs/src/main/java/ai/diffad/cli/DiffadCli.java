@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       ScoreCommand.class,
       DenoiseCommand.class,
       CalibrateCommand.class,
+      EvaluateCommand.class,
       SampleCommand.class,
       ScheduleCommand.class,
       DemoCommand.class,

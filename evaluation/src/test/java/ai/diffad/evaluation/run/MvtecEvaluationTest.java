@@ -19,11 +19,15 @@ import ai.diffad.config.TrainingConfig;
 import ai.diffad.denoise.data.TrainingSets;
 import ai.diffad.denoise.io.Images;
 import ai.diffad.evaluation.data.MvtecDataset;
+import ai.diffad.evaluation.report.ScoresCsv;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.train.DiffusionTrainer;
 import ai.djl.Device;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -114,9 +118,11 @@ class MvtecEvaluationTest {
   void thresholdsComeFromTheHeldOutImagesOnlyAndTheBaselineFindsAlignedDefects() throws IOException {
     MvtecDataset data = MvtecDataset.open(category);
     MvtecEvaluation.Result r;
+    MvtecEvaluation.Options options = new MvtecEvaluation.Options(1, 0.99, SIZE, 0.0);
+    Path report = tmp.resolve("report");
     try (LoadedModel model = ModelArtifact.load(modelDir, Device.cpu())) {
-      r = new MvtecEvaluation(model, engine(), new MvtecEvaluation.Options(1, 0.99, SIZE, 0.0))
-          .run(data, null);
+      r = new MvtecEvaluation(model, engine(), options).run(data, null);
+      MvtecReport.write(report, r, model.manifest(), engine(), options, category);
     }
     // data.holdout 0.1 over 40 sorted files: 009, 019, 029, 039 were never trained on.
     assertThat(r.heldOut()).isEqualTo(4);
@@ -153,6 +159,34 @@ class MvtecEvaluationTest {
     assertThat(base.pixelAuroc()).isGreaterThan(0.99);
     assertThat(base.aupro()).isGreaterThan(0.9);
     assertThat(base.atThreshold().recall()).isEqualTo(1.0);
+
+    // The files: one csv row per test image with both scores, the json keys, the html's pictures.
+    ScoresCsv.Table csv = ScoresCsv.read(report.resolve(MvtecReport.CSV));
+    assertThat(csv.extraColumns()).containsExactly("baseline_score");
+    assertThat(csv.rows()).hasSize(18);
+    for (int i = 0; i < 18; i++) {
+      ScoresCsv.Row row = csv.rows().get(i);
+      assertThat(row.path()).isEqualTo(category.relativize(r.items().get(i).image()).toString());
+      assertThat(row.anomalous()).isEqualTo(labels[i]);
+      assertThat(row.score()).isEqualTo(r.diffad().scores()[i]);
+      assertThat(row.extra()[0]).isEqualTo(base.scores()[i]);
+    }
+    JsonNode json = new ObjectMapper().readTree(report.resolve(MvtecReport.JSON).toFile());
+    assertThat(json.get("image_auroc").asDouble()).isEqualTo(r.diffad().summary().auroc());
+    assertThat(json.get("baselines").get("zscore").get("image_auroc").asDouble()).isEqualTo(1.0);
+    assertThat(json.get("per_defect_auroc").has("spot")).isTrue();
+    assertThat(json.get("threshold").get("source").asText()).contains("held-out");
+    assertThat(json.get("model").get("sha256").asText()).hasSize(64);
+    for (String key : List.of("pixel_auroc", "aupro", "f1_max", "configuration", "timings")) {
+      assertThat(json.has(key)).as(key).isTrue();
+    }
+    String html = Files.readString(report.resolve(MvtecReport.HTML));
+    for (String png : List.of("roc.png", "pr.png", "heatmaps-top-anomalies.png",
+        "heatmaps-bottom-anomalies.png", "heatmaps-top-normals.png")) {
+      assertThat(html).contains(png);
+      assertThat(report.resolve(png)).isRegularFile();
+    }
+    assertThat(html).contains("oracle");
   }
 
   @Test
