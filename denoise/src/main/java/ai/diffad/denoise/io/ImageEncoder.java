@@ -209,6 +209,10 @@ public final class ImageEncoder {
     Path tmp = Files.createTempFile(parent, ".tmp-", ".part");
     try {
       Files.write(tmp, bytes);
+      // createTempFile makes owner-only files; outputs are for dashboards and colleagues too.
+      if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
     } finally {

@@ -93,4 +93,18 @@ class ImageEncoderTest {
         .hasMessageContaining("x.gif")
         .hasMessageContaining(".png, .jpg");
   }
+
+  @Test
+  void atomicallyWrittenFilesAreReadableByOthersAndLeaveNoTemporaryFile() throws Exception {
+    Path f = dir.resolve("sub/out.png");
+    ImageEncoder.writeAtomically(f, new byte[] {1, 2, 3});
+    assertThat(Files.readAllBytes(f)).containsExactly(1, 2, 3);
+    if (Files.getFileStore(f).supportsFileAttributeView("posix")) {
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+          .isEqualTo("rw-r--r--");
+    }
+    try (var s = Files.list(f.getParent())) {
+      assertThat(s.map(p -> p.getFileName().toString())).containsExactly("out.png");
+    }
+  }
 }
