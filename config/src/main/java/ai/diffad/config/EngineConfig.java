@@ -22,6 +22,10 @@ package ai.diffad.config;
  * @param topKPercent share of pixels averaged by score = top-k, in (0, 100]
  * @param maxPixels decoded pixel count above which an image is rejected as TOO_LARGE
  * @param maxSensorValues largest sensor input (values) accepted
+ * @param featureT for map = feature: the step at which input and reconstruction (noised alike)
+ *     are passed through the network's encoder; default 50
+ * @param featureLevels for map = feature: the encoder resolution levels compared (0 = full
+ *     resolution, l = 1/2^l); default [1, 2]
  */
 public record EngineConfig(
     Integer tStar,
@@ -41,7 +45,19 @@ public record EngineConfig(
     ScoreReduction score,
     Double topKPercent,
     Long maxPixels,
-    Long maxSensorValues) {
+    Long maxSensorValues,
+    Integer featureT,
+    java.util.List<Integer> featureLevels) {
+
+  /** Without the feature-map settings (they take their defaults). */
+  public EngineConfig(Integer tStar, NoiseConfig noise, SamplerKind sampler, Integer steps,
+      Double eta, Double guidance, Integer seeds, Long seed, Integer batchSize, Integer tileSize,
+      Double tileOverlap, MapKind map, java.util.List<Double> mixWeights, Double smoothSigma,
+      ScoreReduction score, Double topKPercent, Long maxPixels, Long maxSensorValues) {
+    this(tStar, noise, sampler, steps, eta, guidance, seeds, seed, batchSize, tileSize,
+        tileOverlap, map, mixWeights, smoothSigma, score, topKPercent, maxPixels,
+        maxSensorValues, null, null);
+  }
 
   /** Default decompression-bomb guard: 64 megapixels. */
   public static final long DEFAULT_MAX_PIXELS = 64L * 1024 * 1024;
@@ -66,6 +82,15 @@ public record EngineConfig(
     topKPercent = topKPercent == null ? 1.0 : topKPercent;
     maxPixels = maxPixels == null ? DEFAULT_MAX_PIXELS : maxPixels;
     maxSensorValues = maxSensorValues == null ? 100_000_000L : maxSensorValues;
+    featureT = featureT == null ? 50 : featureT;
+    featureLevels = featureLevels == null ? java.util.List.of(1, 2) : java.util.List.copyOf(featureLevels);
+    Check.inRange("featureT", featureT, 0, 100_000);
+    if (featureLevels.isEmpty()) {
+      throw new ConfigException("featureLevels", "must name at least one level");
+    }
+    for (int i = 0; i < featureLevels.size(); i++) {
+      Check.inRange("featureLevels[" + i + "]", featureLevels.get(i), 0, 16);
+    }
     Check.positive("tStar", (long) tStar);
     Check.inRange("steps", steps, 1, 100_000);
     if (steps > tStar + 1) {

@@ -3,12 +3,18 @@ package ai.diffad.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** Per-pixel reconstruction error: absolute (L1), squared (L2), SSIM-based (1 - local SSIM), or a weighted mix. */
+/**
+ * Per-pixel reconstruction error: absolute (L1), squared (L2), SSIM-based (1 - local SSIM), a
+ * weighted mix of those, or FEATURE: 1 - cosine similarity of the network's own encoder
+ * activations of input and reconstruction (DDAD's feature term without a pretrained extractor),
+ * averaged over the chosen levels.
+ */
 public enum MapKind implements Check.Named {
   L1,
   L2,
   SSIM,
-  MIX;
+  MIX,
+  FEATURE;
 
   /** Parses the file spelling, case-insensitively. */
   @JsonCreator

@@ -52,7 +52,7 @@ final class EngineOptions {
   @Option(names = "--tile", description = "Tile side in pixels (default: the model's training size).")
   Integer tile;
 
-  @Option(names = "--map", converter = EnumConverters.Map.class, description = "l1, l2, ssim or mix (default l1).")
+  @Option(names = "--map", converter = EnumConverters.Map.class, description = "l1, l2, ssim, mix or feature (default l1).")
   MapKind map;
 
   @Option(names = "--smooth", description = "Gaussian smoothing sigma of the map in pixels (default 4).")
@@ -63,6 +63,12 @@ final class EngineOptions {
 
   @Option(names = "--top-k", description = "Percent of pixels averaged by --reduce top-k (default 1).")
   Double topK;
+
+  @Option(names = "--feature-t", description = "For --map feature: the step at which input and reconstruction enter the encoder (default 50).")
+  Integer featureT;
+
+  @Option(names = "--feature-levels", split = ",", description = "For --map feature: encoder levels compared, e.g. 1,2 (default 1,2).")
+  java.util.List<Integer> featureLevels;
 
   @Option(names = "--max-pixels", description = "Reject images with more pixels (default 64 MP).")
   Long maxPixels;
@@ -84,7 +90,8 @@ final class EngineOptions {
         or(guidance, b.guidance()), or(seeds, b.seeds()), or(seed, b.seed()), or(batch, b.batchSize()),
         or(tile, b.tileSize()), b.tileOverlap(), or(map, b.map()), b.mixWeights(),
         or(smooth, b.smoothSigma()), or(reduce, b.score()), or(topK, b.topKPercent()),
-        or(maxPixels, b.maxPixels()), b.maxSensorValues());
+        or(maxPixels, b.maxPixels()), b.maxSensorValues(), or(featureT, b.featureT()),
+        or(featureLevels, b.featureLevels()));
   }
 
   private static <T> T or(T a, T b) {

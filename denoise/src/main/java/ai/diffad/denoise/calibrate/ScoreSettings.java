@@ -33,6 +33,8 @@ import java.util.Objects;
  * @param smoothSigma Gaussian smoothing of the map
  * @param score map-to-score reduction
  * @param topKPercent share averaged when score = top-k, else null
+ * @param featureT encoder step when map = feature, else null
+ * @param featureLevels encoder levels compared when map = feature, else null
  */
 public record ScoreSettings(
     int tStar,
@@ -47,7 +49,9 @@ public record ScoreSettings(
     List<Double> mixWeights,
     double smoothSigma,
     ScoreReduction score,
-    Double topKPercent) {
+    Double topKPercent,
+    Integer featureT,
+    List<Integer> featureLevels) {
 
   /** Requires the enums; copies the list. */
   public ScoreSettings {
@@ -75,7 +79,9 @@ public record ScoreSettings(
         engine.map() == MapKind.MIX ? engine.mixWeights() : null,
         engine.smoothSigma(),
         engine.score(),
-        engine.score() == ScoreReduction.TOP_K ? engine.topKPercent() : null);
+        engine.score() == ScoreReduction.TOP_K ? engine.topKPercent() : null,
+        engine.map() == MapKind.FEATURE ? engine.featureT() : null,
+        engine.map() == MapKind.FEATURE ? engine.featureLevels() : null);
   }
 
   /**
@@ -98,6 +104,8 @@ public record ScoreSettings(
     diff(out, "smoothSigma", smoothSigma, current.smoothSigma);
     diff(out, "score", score, current.score);
     diff(out, "topKPercent", topKPercent, current.topKPercent);
+    diff(out, "featureT", featureT, current.featureT);
+    diff(out, "featureLevels", featureLevels, current.featureLevels);
     return out;
   }
 

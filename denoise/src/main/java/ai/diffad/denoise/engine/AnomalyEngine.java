@@ -2,6 +2,7 @@ package ai.diffad.denoise.engine;
 
 import ai.diffad.config.DiffadConfig;
 import ai.diffad.config.EngineConfig;
+import ai.diffad.config.MapKind;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.noise.NoiseGenerator;
 import ai.djl.ndarray.types.Shape;
@@ -51,6 +52,10 @@ public final class AnomalyEngine {
     this.trained = model.manifest().config();
     this.reconstructor = new Reconstructor(model, config);
     this.sensor = trained.data().format().isSeries();
+    if (sensor && config.map() == MapKind.FEATURE) {
+      throw new ai.diffad.config.ConfigException("map", "feature is available for image models only;"
+          + " for series use one of [l1, l2, ssim, mix]");
+    }
     int tile = sensor || config.tileSize() == 0 ? trained.data().size() : config.tileSize();
     this.tiler = Tiler.of(tile, config.tileOverlap(), trained.network().sizeMultiple());
   }
@@ -197,8 +202,15 @@ public final class AnomalyEngine {
       // Tiles of image i are consecutive from firstTile; local index = global - firstTile.
       System.arraycopy(rec.tiles(), p.firstTile, mine, 0, count);
       float[] recon = p.plan.stitch(mine, in.channels());
-      float[] error = AnomalyMaps.error(p.work, recon, in.channels(), p.height, p.width,
-          config.map(), config.mixWeights());
+      float[] error;
+      if (config.map() == MapKind.FEATURE) {
+        float[][] mineF = new float[count][];
+        System.arraycopy(rec.featureMaps(), p.firstTile, mineF, 0, count);
+        error = p.plan.stitch(mineF, 1);
+      } else {
+        error = AnomalyMaps.error(p.work, recon, in.channels(), p.height, p.width,
+            config.map(), config.mixWeights());
+      }
       // Error at the working resolution, where the model saw the texture; only the map is
       // interpolated back, so upsampling does not add interpolation error of its own.
       float[] map = Resampling.bilinear(error, 1, p.height, p.width, in.height(), in.width());

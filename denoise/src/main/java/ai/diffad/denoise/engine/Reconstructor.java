@@ -2,6 +2,7 @@ package ai.diffad.denoise.engine;
 
 import ai.diffad.config.DiffadConfig;
 import ai.diffad.config.EngineConfig;
+import ai.diffad.config.MapKind;
 import ai.diffad.config.PredictionType;
 import ai.diffad.model.ForwardProcess;
 import ai.diffad.model.NetworkFn;
@@ -16,9 +17,11 @@ import ai.diffad.model.sampler.Samplers;
 import ai.diffad.model.sampler.TimestepPlan;
 import ai.diffad.model.schedule.NoiseSchedule;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -42,6 +45,8 @@ import java.util.Objects;
 public final class Reconstructor {
   /** Salt separating the noise that reaches t* from the step noise of the same tile. */
   private static final long START_NOISE_SALT = 0x5DEECE66DL;
+  /** Salt of the noise that input and reconstruction share on their way into the encoder. */
+  private static final long FEATURE_NOISE_SALT = 0x2545F4914F6CDD1DL;
 
   private final LoadedModel model;
   private final EngineConfig config;
@@ -84,8 +89,15 @@ public final class Reconstructor {
    *
    * @param tiles one reconstruction per input, same layout as the inputs
    * @param modelMs wall-clock milliseconds spent in network batches (noising, sampling, copies)
+   * @param featureMaps with map = feature (images only): per input, the encoder feature distance
+   *     between input and reconstruction at the input's spatial size; otherwise null
    */
-  public record Result(float[][] tiles, double modelMs) {}
+  public record Result(float[][] tiles, double modelMs, float[][] featureMaps) {
+    /** A result without feature maps. */
+    public Result(float[][] tiles, double modelMs) {
+      this(tiles, modelMs, null);
+    }
+  }
 
   /**
    * Supplies the standard noise that takes input {@code tile} to t* in the run with base seed
@@ -181,21 +193,28 @@ public final class Reconstructor {
       positions *= sp;
     }
     int batchSize = config.batchFor(positions);
+    boolean features = config.map() == MapKind.FEATURE && spatial.length == 2;
+    float[][] featureOut = features ? new float[tiles.length][] : null;
     for (int start = 0; start < tiles.length; start += batchSize) {
       int b = Math.min(batchSize, tiles.length - start);
       long t0 = System.nanoTime();
-      float[] flat = runBatch(tiles, keys, startNoise, start, b, spatial, plan);
+      float[][] flat = runBatch(tiles, keys, startNoise, start, b, spatial, plan, features);
       nanos += System.nanoTime() - t0;
       for (int i = 0; i < b; i++) {
         out[start + i] = new float[(int) per];
-        System.arraycopy(flat, (int) (i * per), out[start + i], 0, (int) per);
+        System.arraycopy(flat[0], (int) (i * per), out[start + i], 0, (int) per);
+        if (features) {
+          int hw = (int) (spatial[0] * spatial[1]);
+          featureOut[start + i] = new float[hw];
+          System.arraycopy(flat[1], i * hw, featureOut[start + i], 0, hw);
+        }
       }
     }
-    return new Result(out, nanos / 1e6);
+    return new Result(out, nanos / 1e6, featureOut);
   }
 
-  private float[] runBatch(float[][] tiles, long[] keys, StartNoise startNoise, int start, int b,
-      long[] spatial, TimestepPlan plan) {
+  private float[][] runBatch(float[][] tiles, long[] keys, StartNoise startNoise, int start, int b,
+      long[] spatial, TimestepPlan plan, boolean features) {
     long[] dims = new long[spatial.length + 2];
     dims[0] = b;
     dims[1] = channels;
@@ -241,8 +260,72 @@ public final class Reconstructor {
       if (config.seeds() > 1) {
         sum.divi(config.seeds());
       }
-      return sum.toFloatArray();
+      float[] recon = sum.toFloatArray();
+      if (!features) {
+        return new float[][] {recon};
+      }
+      long[] seeds = new long[b];
+      for (int i = 0; i < b; i++) {
+        seeds[i] = mix(mix(config.seed()) ^ batchKeys[i]);
+      }
+      return new float[][] {recon, featureDistance(batch, y, sum, labels, seeds, spatial)};
     }
+  }
+
+  /**
+   * The feature map: input and reconstruction, noised alike to {@code engine.featureT} (the same
+   * noise for both, so only their difference shows), go through the network's encoder in one batch;
+   * at each chosen level the per-position distance is 1 - cosine similarity over channels,
+   * upsampled bilinearly to the tile and averaged over the levels.
+   *
+   * @return (b, H, W) flattened
+   */
+  private float[] featureDistance(NDManager parent, NDArray y, NDArray recon, NDArray labels,
+      long[] tileSeeds, long[] spatial) {
+    int b = (int) y.getShape().get(0);
+    int h = (int) spatial[0];
+    int w = (int) spatial[1];
+    float[] acc = new float[b * h * w];
+    try (NDManager f = parent.newSubManager()) {
+      NDArray pair = y.concat(recon, 0);
+      pair.attach(f);
+      int tf = config.featureT();
+      if (tf > 0) {
+        NDArray n = f.create(perTile(NoiseGenerator.of(ai.diffad.config.NoiseConfig.gaussian()),
+            y.getShape(), tileSeeds, FEATURE_NOISE_SALT), y.getShape());
+        NDArray noised = forward.addNoise(pair, n.concat(n, 0), tf);
+        noised.attach(f);
+        pair = noised;
+      }
+      NDArray t = f.full(new Shape(2L * b), (float) tf);
+      NDArray lab = labels == null ? null : labels.concat(labels, 0);
+      NDList levels = model.features(pair, t, lab);
+      List<Integer> wanted = config.featureLevels();
+      for (int level : wanted) {
+        if (level >= levels.size()) {
+          throw new IllegalArgumentException("featureLevels: level " + level + " does not exist; the"
+              + " network has levels 0.." + (levels.size() - 1));
+        }
+        NDArray a = levels.get(level);
+        NDArray fy = a.get("0:" + b);
+        NDArray fr = a.get(b + ":");
+        NDArray dot = fy.mul(fr).sum(new int[] {1});
+        NDArray norms = fy.square().sum(new int[] {1}).sqrt()
+            .mul(fr.square().sum(new int[] {1}).sqrt()).add(1e-6f);
+        NDArray d = dot.div(norms).neg().add(1f);
+        int lh = (int) d.getShape().get(1);
+        int lw = (int) d.getShape().get(2);
+        float[] dm = d.toFloatArray();
+        for (int i = 0; i < b; i++) {
+          float[] one = Arrays.copyOfRange(dm, i * lh * lw, (i + 1) * lh * lw);
+          float[] up = Resampling.bilinear(one, 1, lh, lw, h, w);
+          for (int k = 0; k < up.length; k++) {
+            acc[i * h * w + k] += up[k] / wanted.size();
+          }
+        }
+      }
+    }
+    return acc;
   }
 
   /**

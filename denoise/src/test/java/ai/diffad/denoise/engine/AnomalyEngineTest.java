@@ -116,6 +116,43 @@ class AnomalyEngineTest {
   }
 
   /**
+   * The feature map (1 - cosine of encoder activations of input and reconstruction): values lie in
+   * [0, 2], the map has the input's size, calibration settings record featureT and levels, and on
+   * the stripe model it still separates pasted defects from normal textures.
+   */
+  @Test
+  void featureMapsAreCosineDistancesAtInputSizeAndSeparatePastedDefects() {
+    EngineConfig cfg = new EngineConfig(DETECT_T_STAR, null, ai.diffad.config.SamplerKind.DDIM,
+        DETECT_STEPS, 0.0, 0.0, 1, 0L, 8, 0, 0.25, MapKind.FEATURE, null, DETECT_SIGMA,
+        ScoreReduction.MAX, 1.0, null, null, 20, List.of(1));
+    SplittableRandom rng = new SplittableRandom(7);
+    List<AnomalyEngine.ImageInput> normal = new ArrayList<>();
+    List<AnomalyEngine.ImageInput> defective = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      normal.add(new AnomalyEngine.ImageInput("g" + i, EngineFixtures.texture(SIZE, rng), 1, SIZE, SIZE));
+      float[] img = EngineFixtures.texture(SIZE, rng);
+      EngineFixtures.pasteDefect(img, SIZE, rng);
+      defective.add(new AnomalyEngine.ImageInput("d" + i, img, 1, SIZE, SIZE));
+    }
+    AnomalyEngine engine = new AnomalyEngine(model, cfg);
+    List<AnomalyEngine.ScoreResult> good = engine.scoreAll(normal);
+    List<AnomalyEngine.ScoreResult> bad = engine.scoreAll(defective);
+    for (AnomalyEngine.ScoreResult r : good) {
+      assertThat(r.map()).hasSize(SIZE * SIZE);
+      for (float v : r.map()) {
+        assertThat(v).isBetween(0f, 2f);
+      }
+    }
+    double auroc = EngineFixtures.auroc(
+        good.stream().mapToDouble(AnomalyEngine.ScoreResult::score).toArray(),
+        bad.stream().mapToDouble(AnomalyEngine.ScoreResult::score).toArray());
+    System.out.printf("feature map detection AUROC %.3f%n", auroc);
+    assertThat(auroc).isGreaterThanOrEqualTo(0.8);
+    assertThat(ai.diffad.denoise.calibrate.ScoreSettings.of(cfg).featureLevels()).containsExactly(1);
+    assertThat(ai.diffad.denoise.calibrate.ScoreSettings.of(detection()).featureT()).isNull();
+  }
+
+  /**
    * A constant image three tiles wide: pixels within 1 px of internal tile edges must have the
    * same mean error as tile interiors, within 4 %. The network's own tile edges (zero padding in
    * its convolutions) are worse; measured on this model, uniform blending weights put the edge

@@ -134,6 +134,14 @@ public abstract class UNet extends AbstractBlock {
     upKind.add(kind);
   }
 
+  /**
+   * Forward parameter asking for the encoder's activations instead of the output: with it, the
+   * forward pass stops after the encoder and returns one array per resolution level, the last
+   * activation of the level before it is downsampled, (N, channels of level l, H / 2^l, W / 2^l).
+   * The mid block and decoder are not run.
+   */
+  public static final String FEATURES = "features";
+
   /** The network configuration this U-Net was built from. */
   public NetworkConfig config() {
     return config;
@@ -158,11 +166,14 @@ public abstract class UNet extends AbstractBlock {
     NDArray e = Layers.silu(embedding.forward(ps, cond, training).singletonOrThrow());
 
     NDArray h = convIn.forward(ps, new NDList(x), training).singletonOrThrow();
+    boolean features = params != null && params.contains(FEATURES);
+    NDList levels = new NDList();
     Deque<NDArray> skips = new ArrayDeque<>();
     skips.push(h);
     for (int i = 0; i < down.size(); i++) {
       Block b = down.get(i);
       if (downIsSampler.get(i)) {
+        levels.add(h);
         h = b.forward(ps, new NDList(h), training).singletonOrThrow();
         skips.push(h);
       } else if (b instanceof ResBlock) {
@@ -174,6 +185,10 @@ public abstract class UNet extends AbstractBlock {
         h = b.forward(ps, new NDList(h), training).singletonOrThrow();
         skips.push(h);
       }
+    }
+    if (features) {
+      levels.add(h);
+      return levels;
     }
     for (Block b : mid) {
       NDList in = b instanceof ResBlock ? new NDList(h, e) : new NDList(h);

@@ -43,6 +43,31 @@ class UNetTest {
   }
 
   @Test
+  void featuresReturnTheEncoderActivationOfEveryLevelAndDoNotChangeTheOutput() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NetworkConfig cfg = new NetworkConfig(NetworkKind.UNET2D, 8, List.of(1, 2, 2), 1, List.of(), 4, 0, 0.0);
+      UNet net = init(m, cfg, 1, 16, 16);
+      NDArray x = m.randomNormal(new Shape(2, 1, 16, 24));
+      NDArray t = m.create(new float[] {5f, 50f});
+      ParameterStore ps = new ParameterStore(m, false);
+      NDArray before = net.forward(ps, new NDList(x, t), false).singletonOrThrow();
+      ai.djl.util.PairList<String, Object> params = new ai.djl.util.PairList<>();
+      params.add(UNet.FEATURES, Boolean.TRUE);
+      NDList f = net.forward(ps, new NDList(x, t), false, params);
+      // Level l has channelsAt(l) channels at 1/2^l resolution.
+      assertThat(f).hasSize(3);
+      assertThat(f.get(0).getShape()).isEqualTo(new Shape(2, 8, 16, 24));
+      assertThat(f.get(1).getShape()).isEqualTo(new Shape(2, 16, 8, 12));
+      assertThat(f.get(2).getShape()).isEqualTo(new Shape(2, 16, 4, 6));
+      // Features of one sample do not depend on the other sample in the batch.
+      NDList alone = net.forward(ps, new NDList(x.get("0:1"), t.get("0:1")), false, params);
+      assertThat(alone.get(2).sub(f.get(2).get("0:1")).abs().max().getFloat()).isLessThan(1e-5f);
+      NDArray after = net.forward(ps, new NDList(x, t), false).singletonOrThrow();
+      assertThat(after.sub(before).abs().max().getFloat()).isZero();
+    }
+  }
+
+  @Test
   void unet2dOutputHasTheInputShapeForSeveralSizesAndChannelCounts() {
     try (NDManager m = NDManager.newBaseManager()) {
       for (int channels : new int[] {1, 3}) {
