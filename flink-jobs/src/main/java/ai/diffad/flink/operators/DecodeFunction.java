@@ -1,0 +1,62 @@
+package ai.diffad.flink.operators;
+
+import ai.diffad.config.EngineConfig;
+import ai.diffad.flink.feed.DecodeOutcome;
+import ai.diffad.flink.feed.DecodedInput;
+import ai.diffad.flink.feed.FeedRecord;
+import ai.diffad.flink.feed.InputDecoder;
+import ai.diffad.model.artifact.ModelArtifact;
+import java.nio.file.Path;
+import java.util.Objects;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Decodes and validates each feed record: the decoded input goes on, a bad input becomes one
+ * rejection record on the {@link Outputs#REJECTED} side output with its reason. Never throws for a
+ * bad input. Reads only the model's manifest (channels, window, statistics), not its weights.
+ */
+public final class DecodeFunction extends ProcessFunction<FeedRecord, DecodedInput> {
+  private static final long serialVersionUID = 1L;
+
+  private final String modelDir;
+  private final String engineJson;
+  private final long maxInlineBytes;
+
+  private transient InputDecoder decoder;
+  private transient Counter decoded;
+  private transient Counter rejected;
+
+  /**
+   * @param modelDir the model directory (its model.json is read in open())
+   * @param engine pixel and value caps
+   * @param maxInlineBytes cap on base64 payloads
+   */
+  public DecodeFunction(Path modelDir, EngineConfig engine, long maxInlineBytes) {
+    this.modelDir = modelDir.toString();
+    this.engineJson = EngineSettings.toJson(Objects.requireNonNull(engine, "engine"));
+    this.maxInlineBytes = maxInlineBytes;
+  }
+
+  @Override
+  public void open(OpenContext ctx) throws Exception {
+    decoder = new InputDecoder(ModelArtifact.readManifest(Path.of(modelDir)),
+        EngineSettings.fromJson(engineJson), maxInlineBytes);
+    decoded = getRuntimeContext().getMetricGroup().counter("inputsDecoded");
+    rejected = getRuntimeContext().getMetricGroup().counter("inputsRejected");
+  }
+
+  @Override
+  public void processElement(FeedRecord value, Context ctx, Collector<DecodedInput> out) {
+    DecodeOutcome o = decoder.decode(value);
+    if (o instanceof DecodeOutcome.Decoded d) {
+      decoded.inc();
+      out.collect(d.input());
+    } else if (o instanceof DecodeOutcome.Rejected r) {
+      rejected.inc();
+      ctx.output(Outputs.REJECTED, r.rejection());
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package ai.diffad.flink.operators;
+
+import ai.diffad.config.EngineConfig;
+import ai.diffad.denoise.calibrate.Calibration;
+import ai.diffad.denoise.calibrate.CalibrationStore;
+import ai.diffad.denoise.calibrate.ScoreSettings;
+import ai.diffad.denoise.record.ScoreRecord;
+import ai.diffad.flink.feed.Batch;
+import ai.diffad.model.artifact.LoadedModel;
+import ai.diffad.model.artifact.ModelArtifact;
+import ai.djl.engine.Engine;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconstructs and scores batches: one result record per input, or one rejection on
+ * {@link Outputs#REJECTED} (PROCESSING_FAILED) for an input the engine fails on. The model is
+ * loaded once per subtask in {@link #open} (after sizing libtorch's threads for the worker's
+ * slots, see {@link DjlThreads}) and closed in {@link #close}. Records carry normalized /
+ * threshold / anomalous when the model's calibration was made with the same engine settings.
+ */
+public final class ScoreFunction extends ProcessFunction<Batch, ScoreRecord> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(ScoreFunction.class);
+
+  private final String modelDir;
+  private final String engineJson;
+  private final int slotsPerWorker;
+
+  private transient LoadedModel model;
+  private transient BatchScorer scorer;
+  private transient Counter scored;
+  private transient Counter failed;
+
+  /**
+   * @param modelDir the model directory
+   * @param engine engine settings
+   * @param slotsPerWorker scorers sharing one worker's cores (task slots per TaskManager)
+   */
+  public ScoreFunction(Path modelDir, EngineConfig engine, int slotsPerWorker) {
+    this.modelDir = modelDir.toString();
+    this.engineJson = EngineSettings.toJson(Objects.requireNonNull(engine, "engine"));
+    this.slotsPerWorker = slotsPerWorker;
+  }
+
+  @Override
+  public void open(OpenContext ctx) throws Exception {
+    int threads = DjlThreads.configure(slotsPerWorker);
+    EngineConfig cfg = EngineSettings.fromJson(engineJson);
+    Path dir = Path.of(modelDir);
+    model = ModelArtifact.load(dir, Engine.getInstance().defaultDevice());
+    DjlThreads.applyToCurrentThread(threads);
+    scorer = new BatchScorer(model, cfg, calibration(dir, cfg));
+    scored = getRuntimeContext().getMetricGroup().counter("inputsScored");
+    failed = getRuntimeContext().getMetricGroup().counter("inputsFailed");
+    LOG.info("subtask {} scoring with model {} ({} libtorch threads)",
+        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), model.manifest().name(), threads);
+  }
+
+  @Override
+  public void processElement(Batch batch, Context ctx, Collector<ScoreRecord> out) {
+    scorer.score(batch.items(), r -> {
+      scored.inc();
+      out.collect(r);
+    }, r -> {
+      failed.inc();
+      ctx.output(Outputs.REJECTED, r);
+    });
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (model != null) {
+      model.close();
+      model = null;
+    }
+    super.close();
+  }
+
+  /** The model's calibration if made with these settings, else null (with a log line why). */
+  static Calibration calibration(Path modelDir, EngineConfig cfg) {
+    Optional<Calibration> cal = CalibrationStore.read(modelDir);
+    if (cal.isEmpty()) {
+      LOG.info("{} is not calibrated: records carry no normalized/threshold/anomalous", modelDir);
+      return null;
+    }
+    List<String> diff = cal.get().differences(ScoreSettings.of(cfg));
+    if (!diff.isEmpty()) {
+      LOG.warn("the calibration of {} was made with other settings ({}): records carry no"
+          + " normalized/threshold/anomalous", modelDir, String.join("; ", diff));
+      return null;
+    }
+    return cal.get();
+  }
+}
