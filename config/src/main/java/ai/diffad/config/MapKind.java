@@ -7,14 +7,17 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * Per-pixel reconstruction error: absolute (L1), squared (L2), SSIM-based (1 - local SSIM), a
  * weighted mix of those, or FEATURE: 1 - cosine similarity of the network's own encoder
  * activations of input and reconstruction (DDAD's feature term without a pretrained extractor),
- * averaged over the chosen levels.
+ * averaged over the chosen levels; or KNN: the distance of each position's encoder activations to
+ * the nearest of a bank of activations of normal images (PatchCore with the diffusion network's
+ * own encoder; no reconstruction).
  */
 public enum MapKind implements Check.Named {
   L1,
   L2,
   SSIM,
   MIX,
-  FEATURE;
+  FEATURE,
+  KNN;
 
   /** Parses the file spelling, case-insensitively. */
   @JsonCreator

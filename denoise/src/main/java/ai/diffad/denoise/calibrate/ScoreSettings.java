@@ -80,8 +80,12 @@ public record ScoreSettings(
         engine.smoothSigma(),
         engine.score(),
         engine.score() == ScoreReduction.TOP_K ? engine.topKPercent() : null,
-        engine.map() == MapKind.FEATURE ? engine.featureT() : null,
-        engine.map() == MapKind.FEATURE ? engine.featureLevels() : null);
+        usesFeatures(engine.map()) ? engine.featureT() : null,
+        usesFeatures(engine.map()) ? engine.featureLevels() : null);
+  }
+
+  private static boolean usesFeatures(MapKind map) {
+    return map == MapKind.FEATURE || map == MapKind.KNN;
   }
 
   /**

@@ -39,6 +39,7 @@ public final class AnomalyEngine {
   private final Reconstructor reconstructor;
   private final Tiler tiler;
   private final boolean sensor;
+  private final FeatureBank bank;
 
   /**
    * @param model the loaded model (borrowed)
@@ -47,14 +48,28 @@ public final class AnomalyEngine {
    *     network
    */
   public AnomalyEngine(LoadedModel model, EngineConfig config) {
+    this(model, config, null);
+  }
+
+  /**
+   * @param model the loaded model (borrowed)
+   * @param config how to reconstruct, map and score
+   * @param bank normal-data feature bank for map = knn (borrowed), or null
+   */
+  public AnomalyEngine(LoadedModel model, EngineConfig config, FeatureBank bank) {
+    this.bank = bank;
     this.model = Objects.requireNonNull(model, "model");
     this.config = Objects.requireNonNull(config, "config");
     this.trained = model.manifest().config();
     this.reconstructor = new Reconstructor(model, config);
     this.sensor = trained.data().format().isSeries();
-    if (sensor && config.map() == MapKind.FEATURE) {
-      throw new ai.diffad.config.ConfigException("map", "feature is available for image models only;"
-          + " for series use one of [l1, l2, ssim, mix]");
+    if (sensor && (config.map() == MapKind.FEATURE || config.map() == MapKind.KNN)) {
+      throw new ai.diffad.config.ConfigException("map", config.map().spelling() + " is available for"
+          + " image models only; for series use one of [l1, l2, ssim, mix]");
+    }
+    if (config.map() == MapKind.KNN && bank == null) {
+      throw new IllegalArgumentException("map = knn needs a feature bank of normal images"
+          + " (FeatureBank.builder; the evaluation builds it from train/good)");
     }
     int tile = sensor || config.tileSize() == 0 ? trained.data().size() : config.tileSize();
     this.tiler = Tiler.of(tile, config.tileOverlap(), trained.network().sizeMultiple());
@@ -188,9 +203,18 @@ public final class AnomalyEngine {
     }
     FieldNoise field = new FieldNoise(owner, i -> prepared[i].plan, i -> inputs.get(i).id(),
         trained.data().channels());
-    Reconstructor.Result rec = allTiles.isEmpty()
-        ? new Reconstructor.Result(new float[0][], 0)
-        : reconstructor.reconstruct(allTiles.toArray(new float[0][]), keys, field, spatial);
+    Reconstructor.Result rec;
+    if (allTiles.isEmpty()) {
+      rec = new Reconstructor.Result(new float[0][], 0);
+    } else if (config.map() == MapKind.KNN) {
+      // No reconstruction: the map is the distance to normal features; the "reconstruction" is the input.
+      long k0 = System.nanoTime();
+      float[][] in = allTiles.toArray(new float[0][]);
+      float[][] maps = bank.distances(in, trained.data().channels(), tiler.tileSize(), tiler.tileSize());
+      rec = new Reconstructor.Result(in, (System.nanoTime() - k0) / 1e6, maps);
+    } else {
+      rec = reconstructor.reconstruct(allTiles.toArray(new float[0][]), keys, field, spatial);
+    }
     double msPerTile = allTiles.isEmpty() ? 0 : rec.modelMs() / allTiles.size();
     List<ScoreResult> results = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -203,7 +227,7 @@ public final class AnomalyEngine {
       System.arraycopy(rec.tiles(), p.firstTile, mine, 0, count);
       float[] recon = p.plan.stitch(mine, in.channels());
       float[] error;
-      if (config.map() == MapKind.FEATURE) {
+      if (config.map() == MapKind.FEATURE || config.map() == MapKind.KNN) {
         float[][] mineF = new float[count][];
         System.arraycopy(rec.featureMaps(), p.firstTile, mineF, 0, count);
         error = p.plan.stitch(mineF, 1);
@@ -224,6 +248,17 @@ public final class AnomalyEngine {
           in.width(), modelMs, modelMs + p.ownNanos / 1e6));
     }
     return results;
+  }
+
+  /**
+   * The tiles the engine cuts an image into, at the working resolution (the model's training
+   * resize), each (C, tile, tile); for building a {@link FeatureBank} from normal images.
+   */
+  public float[][] tiles(ImageInput in) {
+    int[] size = Resampling.shorterSide(in.height(), in.width(), trained.data().resize());
+    float[] work = Resampling.likeTraining(
+        in.planar(), in.channels(), in.height(), in.width(), size[0], size[1]);
+    return tiler.plan(size[0], size[1]).extractAll(work, in.channels());
   }
 
   /**

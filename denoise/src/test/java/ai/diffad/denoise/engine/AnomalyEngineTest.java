@@ -153,6 +153,57 @@ class AnomalyEngineTest {
   }
 
   /**
+   * map = knn: a bank holding every position of a texture gives that texture a zero map (each
+   * position finds itself), another texture a positive one; pasted defects score above normal
+   * textures when the bank holds other normal textures.
+   */
+  @Test
+  void knnMapsAreNearestNeighbourDistancesToTheBank() {
+    EngineConfig cfg = new EngineConfig(DETECT_T_STAR, null, ai.diffad.config.SamplerKind.DDIM,
+        DETECT_STEPS, 0.0, 0.0, 1, 0L, 8, 0, 0.25, MapKind.KNN, null, 0.0,
+        ScoreReduction.MAX, 1.0, null, null, 10, List.of(0, 1));
+    SplittableRandom rng = new SplittableRandom(11);
+    float[] a = EngineFixtures.texture(SIZE, rng);
+    float[] b = EngineFixtures.texture(SIZE, rng);
+    try (FeatureBank self = FeatureBank.builder(model, cfg, SIZE * SIZE, 1L)
+        .add(List.of(a), 1, SIZE, SIZE).build()) {
+      assertThat(self.size()).isEqualTo(SIZE * SIZE); // level 0 is full resolution
+      float[][] maps = self.distances(new float[][] {a, b}, 1, SIZE, SIZE);
+      float maxA = 0;
+      double meanB = 0;
+      for (int i = 0; i < SIZE * SIZE; i++) {
+        maxA = Math.max(maxA, maps[0][i]);
+        meanB += maps[1][i] / (SIZE * SIZE);
+      }
+      assertThat(maxA).isLessThan(0.05f * (float) meanB);
+      assertThat(meanB).isGreaterThan(0);
+    }
+    List<float[]> normalTrain = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      normalTrain.add(EngineFixtures.texture(SIZE, rng));
+    }
+    List<AnomalyEngine.ImageInput> normal = new ArrayList<>();
+    List<AnomalyEngine.ImageInput> defective = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      normal.add(new AnomalyEngine.ImageInput("g" + i, EngineFixtures.texture(SIZE, rng), 1, SIZE, SIZE));
+      float[] img = EngineFixtures.texture(SIZE, rng);
+      EngineFixtures.pasteDefect(img, SIZE, rng);
+      defective.add(new AnomalyEngine.ImageInput("d" + i, img, 1, SIZE, SIZE));
+    }
+    try (FeatureBank bank = FeatureBank.builder(model, cfg, 4000, 3L)
+        .add(normalTrain, 1, SIZE, SIZE).build()) {
+      AnomalyEngine engine = new AnomalyEngine(model, cfg, bank);
+      double auroc = EngineFixtures.auroc(
+          engine.scoreAll(normal).stream().mapToDouble(AnomalyEngine.ScoreResult::score).toArray(),
+          engine.scoreAll(defective).stream().mapToDouble(AnomalyEngine.ScoreResult::score).toArray());
+      System.out.printf("knn map detection AUROC %.3f%n", auroc);
+      assertThat(auroc).isGreaterThanOrEqualTo(0.8);
+    }
+    assertThatThrownBy(() -> new AnomalyEngine(model, cfg))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("feature bank");
+  }
+
+  /**
    * A constant image three tiles wide: pixels within 1 px of internal tile edges must have the
    * same mean error as tile interiors, within 4 %. The network's own tile edges (zero padding in
    * its convolutions) are worse; measured on this model, uniform blending weights put the edge

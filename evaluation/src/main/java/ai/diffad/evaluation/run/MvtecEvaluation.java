@@ -2,11 +2,13 @@ package ai.diffad.evaluation.run;
 
 import ai.diffad.config.DataConfig;
 import ai.diffad.config.EngineConfig;
+import ai.diffad.config.MapKind;
 import ai.diffad.denoise.calibrate.Calibration;
 import ai.diffad.denoise.calibrate.Calibrator;
 import ai.diffad.denoise.calibrate.ScoreSettings;
 import ai.diffad.denoise.data.TrainingSets;
 import ai.diffad.denoise.engine.AnomalyEngine;
+import ai.diffad.denoise.engine.FeatureBank;
 import ai.diffad.denoise.io.DecodedImage;
 import ai.diffad.denoise.io.ImageDecoder;
 import ai.diffad.denoise.record.RejectedInputException;
@@ -191,15 +193,28 @@ public final class MvtecEvaluation {
     List<Path> train = TrainingSets.imageFiles(data.root().resolve("train").resolve("good"));
     List<Path> heldOut = new ArrayList<>();
     ZScoreBaseline.Fitter fitter = ZScoreBaseline.fitter(options.baselineSide(), options.baselineSigma());
+    boolean knn = config.map() == MapKind.KNN;
+    AnomalyEngine plain = knn ? new AnomalyEngine(model, withMap(config, MapKind.L1)) : null;
+    FeatureBank.Builder bankBuilder = knn
+        ? FeatureBank.builder(model, config, FeatureBank.DEFAULT_SIZE, config.seed()) : null;
     int fitted = 0;
     for (int i = 0; i < train.size(); i++) {
       if (trained.heldOut(i)) {
         heldOut.add(train.get(i));
       } else {
-        fitter.add(decode(decoder, train.get(i)));
+        DecodedImage img = decode(decoder, train.get(i));
+        fitter.add(img);
+        if (knn) {
+          DecodedImage c = img.withChannels(channels);
+          float[][] tiles = plain.tiles(new AnomalyEngine.ImageInput("train/" + i, c.data(),
+              c.channels(), c.height(), c.width()));
+          int side = plain.tiler().tileSize();
+          bankBuilder.add(java.util.Arrays.asList(tiles), channels, side, side);
+        }
         fitted++;
       }
-      p.advanced("fitting the z-score baseline", i + 1, train.size());
+      p.advanced(knn ? "fitting the baseline and the feature bank" : "fitting the z-score baseline",
+          i + 1, train.size());
     }
     if (heldOut.isEmpty()) {
       throw new IllegalArgumentException("the model was trained on all of train/good (data.holdout = "
@@ -207,7 +222,22 @@ public final class MvtecEvaluation {
           + "train with data.holdout > 0 (the magnetic-tile profile holds out 0.1)");
     }
     ZScoreBaseline baseline = fitter.fit();
-    AnomalyEngine engine = new AnomalyEngine(model, config);
+    try (FeatureBank bank = knn ? bankBuilder.build() : null) {
+      return score(data, p, t0, channels, trained, decoder, heldOut, baseline, fitted,
+          new AnomalyEngine(model, config, bank));
+    }
+  }
+
+  private static EngineConfig withMap(EngineConfig c, MapKind map) {
+    return new EngineConfig(c.tStar(), c.noise(), c.sampler(), c.steps(), c.eta(), c.guidance(),
+        c.seeds(), c.seed(), c.batchSize(), c.tileSize(), c.tileOverlap(), map, c.mixWeights(),
+        c.smoothSigma(), c.score(), c.topKPercent(), c.maxPixels(), c.maxSensorValues(),
+        c.featureT(), c.featureLevels());
+  }
+
+  private Result score(MvtecDataset data, Progress p, long t0, int channels, DataConfig trained,
+      ImageDecoder decoder, List<Path> heldOut, ZScoreBaseline baseline, int fitted,
+      AnomalyEngine engine) throws IOException {
 
     double[] heldDiffad = new double[heldOut.size()];
     double[] heldBase = new double[heldOut.size()];

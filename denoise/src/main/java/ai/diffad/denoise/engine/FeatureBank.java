@@ -1,0 +1,234 @@
+package ai.diffad.denoise.engine;
+
+import ai.diffad.config.EngineConfig;
+import ai.diffad.model.artifact.LoadedModel;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.pooling.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * Normal-data memory for map = knn (PatchCore's idea, Roth et al. 2022, with the diffusion U-Net's
+ * own encoder instead of a pretrained ImageNet network, which cannot be had offline): every
+ * position of a tile is described by the encoder activations of the chosen levels at step
+ * {@code featureT} (clean input, no noise), averaged over its 3x3 neighbourhood and upsampled to
+ * the finest chosen level; the bank keeps a random sample of such vectors from normal images, and
+ * a position's anomaly value is the distance to its nearest neighbour in the bank.
+ *
+ * <p>Owns a sub-manager of the model's manager; close it before the model.
+ */
+public final class FeatureBank implements AutoCloseable {
+  /** Vectors kept by default. */
+  public static final int DEFAULT_SIZE = 40_000;
+  /** Query rows per distance block (bounds the (rows x bank) distance matrix). */
+  private static final int QUERY_BLOCK = 512;
+
+  private final LoadedModel model;
+  private final EngineConfig config;
+  private final NDManager manager;
+  private final NDArray bank;
+  private final NDArray bankSquares;
+  private final int dims;
+
+  private FeatureBank(LoadedModel model, EngineConfig config, NDManager manager, NDArray bank) {
+    this.model = model;
+    this.config = config;
+    this.manager = manager;
+    this.bank = bank;
+    this.dims = (int) bank.getShape().get(1);
+    this.bankSquares = bank.square().sum(new int[] {1}).reshape(1, -1);
+    this.bankSquares.attach(manager);
+  }
+
+  /** Collects vectors from normal tiles; {@link #build()} samples the bank. */
+  public static final class Builder {
+    private final LoadedModel model;
+    private final EngineConfig config;
+    private final int size;
+    private final SplittableRandom rng;
+    private final List<float[]> kept = new ArrayList<>();
+    private long seen;
+    private int dims = -1;
+
+    private Builder(LoadedModel model, EngineConfig config, int size, long seed) {
+      this.model = model;
+      this.config = config;
+      this.size = size;
+      this.rng = new SplittableRandom(seed);
+    }
+
+    /**
+     * Adds the positions of normal tiles (reservoir sampling, so the bank is a uniform sample of
+     * every position seen).
+     *
+     * @param tiles (C, H, W) tiles in [-1, 1], all of one size
+     */
+    public Builder add(List<float[]> tiles, int channels, int height, int width) {
+      int batch = Math.max(1, config.batchFor((long) height * width));
+      for (int from = 0; from < tiles.size(); from += batch) {
+        List<float[]> part = tiles.subList(from, Math.min(tiles.size(), from + batch));
+        try (NDManager m = model.manager().newSubManager()) {
+          NDArray v = vectors(model, config, m, part, channels, height, width);
+          dims = (int) v.getShape().get(1);
+          float[] flat = v.toFloatArray();
+          int rows = (int) v.getShape().get(0);
+          for (int r = 0; r < rows; r++) {
+            seen++;
+            int slot = kept.size() < size ? kept.size() : (int) Math.min(Integer.MAX_VALUE,
+                rng.nextLong(seen));
+            if (slot < size) {
+              float[] row = new float[dims];
+              System.arraycopy(flat, r * dims, row, 0, dims);
+              if (slot == kept.size()) {
+                kept.add(row);
+              } else {
+                kept.set(slot, row);
+              }
+            }
+          }
+        }
+      }
+      return this;
+    }
+
+    /** How many vectors were offered. */
+    public long seen() {
+      return seen;
+    }
+
+    /** The bank. */
+    public FeatureBank build() {
+      if (kept.isEmpty()) {
+        throw new IllegalStateException("no normal tiles were added to the feature bank");
+      }
+      float[] flat = new float[kept.size() * dims];
+      for (int i = 0; i < kept.size(); i++) {
+        System.arraycopy(kept.get(i), 0, flat, i * dims, dims);
+      }
+      NDManager m = model.manager().newSubManager();
+      NDArray bank = m.create(flat, new Shape(kept.size(), dims));
+      return new FeatureBank(model, config, m, bank);
+    }
+  }
+
+  /**
+   * Starts a bank.
+   *
+   * @param size vectors kept (a uniform sample of all positions offered)
+   * @param seed sampling seed
+   */
+  public static Builder builder(LoadedModel model, EngineConfig config, int size, long seed) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(config, "config");
+    if (size < 1) {
+      throw new IllegalArgumentException("size must be >= 1, got " + size);
+    }
+    return new Builder(model, config, size, seed);
+  }
+
+  /** Vectors in the bank. */
+  public int size() {
+    return (int) bank.getShape().get(0);
+  }
+
+  /** Length of each vector. */
+  public int dims() {
+    return dims;
+  }
+
+  /**
+   * Nearest-neighbour distance maps of tiles, each upsampled to the tile size.
+   *
+   * @param tiles (C, H, W) tiles in [-1, 1], all of one size
+   * @return one (H, W) map per tile
+   */
+  public float[][] distances(float[][] tiles, int channels, int height, int width) {
+    float[][] out = new float[tiles.length][];
+    int batch = Math.max(1, config.batchFor((long) height * width));
+    for (int from = 0; from < tiles.length; from += batch) {
+      int b = Math.min(batch, tiles.length - from);
+      try (NDManager m = manager.newSubManager()) {
+        List<float[]> part = List.of(tiles).subList(from, from + b);
+        NDArray grid = features(model, config, m, part, channels, height, width);
+        long fh = grid.getShape().get(2);
+        long fw = grid.getShape().get(3);
+        NDArray q = grid.transpose(0, 2, 3, 1).reshape(-1, dims);
+        long rows = q.getShape().get(0);
+        float[] d = new float[(int) rows];
+        for (long r = 0; r < rows; r += QUERY_BLOCK) {
+          long e = Math.min(rows, r + QUERY_BLOCK);
+          try (NDManager blk = m.newSubManager()) {
+            NDArray qs = q.get(r + ":" + e);
+            qs.attach(blk);
+            NDArray sq = qs.square().sum(new int[] {1}, true);
+            NDArray dist = sq.add(bankSquares).sub(qs.matMul(bank.transpose()).mul(2f));
+            NDArray min = dist.min(new int[] {1}).maximum(0f).sqrt();
+            System.arraycopy(min.toFloatArray(), 0, d, (int) r, (int) (e - r));
+          }
+        }
+        int per = (int) (fh * fw);
+        for (int i = 0; i < b; i++) {
+          float[] one = new float[per];
+          System.arraycopy(d, i * per, one, 0, per);
+          out[from + i] = Resampling.bilinear(one, 1, (int) fh, (int) fw, height, width);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** (positions, D) vectors of a batch of tiles. */
+  static NDArray vectors(LoadedModel model, EngineConfig config, NDManager m, List<float[]> tiles,
+      int channels, int height, int width) {
+    NDArray grid = features(model, config, m, tiles, channels, height, width);
+    long d = grid.getShape().get(1);
+    return grid.transpose(0, 2, 3, 1).reshape(-1, d);
+  }
+
+  /** (N, D, Hf, Wf) neighbourhood-averaged encoder activations at the finest chosen level. */
+  static NDArray features(LoadedModel model, EngineConfig config, NDManager m, List<float[]> tiles,
+      int channels, int height, int width) {
+    int n = tiles.size();
+    int per = channels * height * width;
+    float[] packed = new float[n * per];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(tiles.get(i), 0, packed, i * per, per);
+    }
+    NDArray x = m.create(packed, new Shape(n, channels, height, width));
+    NDArray t = m.full(new Shape(n), (float) config.featureT());
+    int classes = model.manifest().config().network().numClasses();
+    NDArray labels = classes > 0 ? m.full(new Shape(n), classes).toType(DataType.INT32, false) : null;
+    NDList levels = model.features(x, t, labels);
+    int finest = Integer.MAX_VALUE;
+    for (int l : config.featureLevels()) {
+      if (l >= levels.size()) {
+        throw new IllegalArgumentException("featureLevels: level " + l + " does not exist; the"
+            + " network has levels 0.." + (levels.size() - 1));
+      }
+      finest = Math.min(finest, l);
+    }
+    NDList parts = new NDList();
+    for (int l : config.featureLevels()) {
+      NDArray a = Pool.avgPool2d(levels.get(l), new Shape(3, 3), new Shape(1, 1), new Shape(1, 1),
+          false, false);
+      for (int k = finest; k < l; k++) {
+        a = a.repeat(2, 2).repeat(3, 2);
+      }
+      parts.add(a);
+    }
+    NDArray grid = parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts, 1);
+    return grid;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
