@@ -2,7 +2,11 @@ package ai.diffad.cli;
 
 import ai.diffad.config.ConfigException;
 import ai.diffad.config.EngineConfig;
+import ai.diffad.evaluation.baseline.NlmBaseline;
+import ai.diffad.evaluation.data.DenoisingSets;
 import ai.diffad.evaluation.data.MvtecDataset;
+import ai.diffad.evaluation.run.DenoiseEvaluation;
+import ai.diffad.evaluation.run.DenoiseReport;
 import ai.diffad.evaluation.run.MvtecEvaluation;
 import ai.diffad.evaluation.run.MvtecReport;
 import ai.diffad.evaluation.run.Progress;
@@ -13,6 +17,8 @@ import ai.djl.engine.Engine;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
@@ -46,11 +52,23 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "Report folder.")
   Path out;
 
-  @Option(names = "--every", defaultValue = "1", description = "Evaluate every k-th test item only (default ${DEFAULT-VALUE}: all); stated in the report.")
+  @Option(names = "--every", defaultValue = "1", description = "Evaluate every k-th test item only (default ${DEFAULT-VALUE}: all); stated in the report. denoise: applies to diffad sample mode only.")
   int every;
 
   @Option(names = "--quantile", defaultValue = "0.99", description = "Quantile of held-out normal scores used as threshold (default ${DEFAULT-VALUE}).")
   double quantile;
+
+  @Option(names = "--sigmas", split = ",", defaultValue = "15,25,50", description = "denoise: noise sigmas on the 0-255 scale (default ${DEFAULT-VALUE}).")
+  List<Double> sigmas;
+
+  @Option(names = "--modes", split = ",", defaultValue = "mmse,auto,sample", description = "denoise: diffad modes, of mmse, auto (mmse at the estimated sigma), sample (default ${DEFAULT-VALUE}); the noisy input and OpenCV NLM always run.")
+  List<String> modes;
+
+  @Option(names = "--sets", split = ",", description = "denoise: sub-folders of --dataset to evaluate, e.g. Set12,BSD68 (default: the sets whose colour matches the model).")
+  List<String> sets;
+
+  @Option(names = "--noise-seed", defaultValue = "0", description = "denoise: seed of the added noise (default ${DEFAULT-VALUE}).")
+  long noiseSeed;
 
   @Mixin EngineOptions engineOptions;
 
@@ -67,7 +85,8 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     return switch (kind) {
       case mvtec -> mvtec();
-      default -> throw new ConfigException("--kind", kind + " is not available yet; allowed now: [mvtec]");
+      case denoise -> denoise();
+      default -> throw new ConfigException("--kind", kind + " is not available yet; allowed now: [mvtec, denoise]");
     };
   }
 
@@ -96,6 +115,66 @@ final class EvaluateCommand implements Callable<Integer> {
           b.summary().auroc(), d.pixelAuroc(), b.pixelAuroc(), d.aupro(), b.aupro(),
           d.atThreshold().f1(), d.summary().f1Max(), r.imagesPerSecond());
       o.println("report: " + out.resolve(MvtecReport.HTML));
+      o.flush();
+    }
+    return DiffadCli.EXIT_OK;
+  }
+
+  private int denoise() throws Exception {
+    PrintWriter o = spec.commandLine().getOut();
+    List<DenoiseEvaluation.Method> methods = new ArrayList<>();
+    for (String mode : modes) {
+      try {
+        methods.add(DenoiseEvaluation.Method.ofMode(mode));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("--modes", e.getMessage());
+      }
+    }
+    DenoiseEvaluation.Options opts;
+    try {
+      opts = new DenoiseEvaluation.Options(sigmas, methods, every, noiseSeed, NlmBaseline.defaults());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--sigmas/--modes", e.getMessage());
+    }
+    // OpenCV's NLM gets the thread count the launcher gave the network (DIFFAD_THREADS), so the
+    // methods are timed on the same cores.
+    Integer threads = Integer.getInteger("ai.djl.pytorch.num_threads");
+    if (threads != null && threads > 0) {
+      org.bytedeco.opencv.global.opencv_core.setNumThreads(threads);
+    }
+    try (LoadedModel m = ModelArtifact.load(requireModel(), Engine.getInstance().defaultDevice(), Networks::create);
+        Bars bars = new Bars()) {
+      DenoisingSets.Selection selection;
+      try {
+        selection = DenoisingSets.open(dataset, m.manifest().input().channels(), sets == null ? List.of() : sets);
+      } catch (java.io.IOException e) {
+        throw new ConfigException("--dataset", e.getMessage());
+      }
+      EngineConfig cfg = engineOptions.build(m.manifest().config().schedule().timesteps());
+      DenoiseEvaluation.Result r = new DenoiseEvaluation(m, cfg, opts).run(selection.sets(), bars);
+      bars.close();
+      String rule = selection.rule() + (selection.skipped().isEmpty() ? "" : "; not evaluated: " + selection.skipped());
+      DenoiseReport.write(out, r, m.manifest(), cfg, dataset, rule);
+      o.printf("diffad evaluate --kind denoise: %s (%s)%n", r.sets(), rule);
+      StringBuilder head = new StringBuilder(String.format("%-10s %6s", "set", "sigma"));
+      for (DenoiseEvaluation.Method x : opts.methods()) {
+        head.append(String.format(" %18s", x.key() + " PSNR/SSIM"));
+      }
+      o.println(head);
+      for (String set : r.sets().keySet()) {
+        for (double s : opts.sigmas()) {
+          StringBuilder line = new StringBuilder(String.format("%-10s %6s", set, DenoiseEvaluation.sigmaText(s)));
+          for (DenoiseEvaluation.Method x : opts.methods()) {
+            DenoiseEvaluation.Cell c = r.cell(set, s, x);
+            line.append(String.format(" %11.2f/%.3f", c.psnr(), c.ssim()));
+          }
+          o.println(line);
+        }
+      }
+      if (every > 1 && methods.contains(DenoiseEvaluation.Method.SAMPLE)) {
+        o.println("diffad sample ran on every " + every + "th image of each set");
+      }
+      o.printf("%.1f s; report: %s%n", r.seconds(), out.resolve(DenoiseReport.HTML));
       o.flush();
     }
     return DiffadCli.EXIT_OK;
