@@ -1,0 +1,118 @@
+package ai.diffad.flink.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.diffad.config.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class StreamConfigTest {
+  private static final Path PROFILES = Path.of("..", "config", "profiles");
+
+  @Test
+  void theLocalProfileWatchesAFolderAndWritesFiles() {
+    StreamConfig c = StreamConfig.load(PROFILES.resolve("stream-local.yaml"));
+    assertThat(c.source().kind()).isEqualTo(StreamConfig.SourceKind.DIRECTORY);
+    assertThat(c.source().directory().path()).isEqualTo(Path.of("in/stream"));
+    assertThat(c.source().directory().recursive()).isTrue();
+    assertThat(c.source().directory().monitorInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.outputs().dir()).isEqualTo(Path.of("out/stream"));
+    assertThat(c.outputs().kafka()).isNull();
+    assertThat(c.outputs().maps()).isFalse();
+    assertThat(c.batching().maxWait()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.maxBatch()).isEqualTo(8);
+    assertThat(c.engine().tStar()).isEqualTo(250);
+    assertThat(c.alerts().cooldown()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.checkpointing().exactlyOnce()).isTrue();
+  }
+
+  @Test
+  void theKafkaProfileReadsAndWritesTopicsOnLocalhost() {
+    StreamConfig c = StreamConfig.load(PROFILES.resolve("stream-kafka.yaml"));
+    assertThat(c.source().kind()).isEqualTo(StreamConfig.SourceKind.KAFKA);
+    StreamConfig.KafkaInput in = c.source().kafka();
+    assertThat(in.bootstrapServers()).isEqualTo("localhost:9092");
+    assertThat(in.topic()).isEqualTo("diffad.inputs");
+    assertThat(in.startingOffsets()).isEqualTo(StreamConfig.StartingOffsets.COMMITTED);
+    assertThat(in.allowedPathRoot()).isEqualTo(Path.of("/data"));
+    StreamConfig.KafkaOutput out = c.outputs().kafka();
+    assertThat(out.scores()).isEqualTo("diffad.scores");
+    assertThat(out.alerts()).isEqualTo("diffad.alerts");
+    assertThat(out.rejected()).isEqualTo("diffad.rejected");
+    assertThat(out.transactionTimeout()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(c.outputs().dir()).isNull();
+  }
+
+  @Test
+  void defaultsFillEverythingButModelSourceAndOutputs() {
+    StreamConfig c = StreamConfig.parse(String.join("\n",
+        "model: m",
+        "source: {kafka: {bootstrapServers: 'k:9092'}}",
+        "outputs: {kafka: {}}"), false);
+    assertThat(c.source().kind()).isEqualTo(StreamConfig.SourceKind.KAFKA);
+    assertThat(c.source().kafka().groupId()).isEqualTo("diffad-stream");
+    assertThat(c.source().kafka().maxInlineBytes()).isEqualTo(32L << 20);
+    assertThat(c.outputs().kafka().bootstrapServers()).as("taken from the source").isEqualTo("k:9092");
+    assertThat(c.outputs().kafka().transactionalIdPrefix()).isEqualTo("diffad-stream");
+    assertThat(c.checkpointing().interval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.alerts().count()).isEqualTo(3);
+    assertThat(c.parallelism()).isEqualTo(1);
+    assertThat(c.maxBatch()).isEqualTo(c.engine().batchSize());
+  }
+
+  @Test
+  void durationsAndSwitchesHaveFriendlySpellings() {
+    StreamConfig c = StreamConfig.parse(String.join("\n",
+        "model: m",
+        "source: {directory: {path: in, recursive: off, monitorInterval: 0.5}}",
+        "batching: {maxWait: 250ms}",
+        "outputs: {dir: out, maps: 'on', denoised: yes}",
+        "alerts: {window: 2m, cooldown: PT90S, enabled: false}",
+        "checkpointing: {interval: 1h}"), false);
+    assertThat(c.source().directory().recursive()).isFalse();
+    assertThat(c.source().directory().monitorInterval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.batching().maxWait()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.outputs().maps()).isTrue();
+    assertThat(c.outputs().denoised()).isTrue();
+    assertThat(c.alerts().window()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(c.alerts().cooldown()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(c.alerts().enabled()).isFalse();
+    assertThat(c.checkpointing().interval()).isEqualTo(Duration.ofHours(1));
+  }
+
+  private static void refused(String yaml, String message) {
+    assertThatThrownBy(() -> StreamConfig.parse(yaml, false))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(message);
+  }
+
+  private static final String BASE = "model: m\nsource: {directory: {path: in}}\noutputs: {dir: out}\n";
+
+  @Test
+  void errorsNameTheFieldPathAndTheAllowedValues() {
+    refused("model: m\nsource: {kind: ftp, directory: {path: in}}\noutputs: {dir: out}",
+        "source.kind: must be one of [directory, kafka], got 'ftp'");
+    refused("model: m\nsource: {kind: kafka, directory: {path: in}}\noutputs: {dir: out}",
+        "source.kafka: is required when source.kind is kafka");
+    refused(BASE + "batching: {maxWait: soon}",
+        "batching.maxWait: must be a duration such as 500ms, 10s, 2m or 1h, got 'soon'");
+    refused(BASE + "alerts: {count: 0}", "alerts.count: must be in [1, 100000], got 0");
+    refused(BASE + "parallelism: 0", "parallelism: must be in [1, 128], got 0");
+    refused("model: m\nsource: {directory: {path: in}}\noutputs: {}", "outputs: needs dir, kafka or both");
+    refused("model: m\nsource: {directory: {path: in}}\noutputs: {kafka: {}}",
+        "outputs.kafka.bootstrapServers: is required (there is no source.kafka.bootstrapServers to take it from)");
+    refused("model: m\nsource: {directory: {path: in}}\noutputs: {kafka: {bootstrapServers: k}, maps: on}",
+        "outputs.maps: needs outputs.dir: images are written under it");
+    refused(BASE + "engine: {tStar: 0}", "engine.tStar: must be > 0, got 0");
+    refused(BASE + "alerts: {enabled: maybe}", "alerts.enabled: must be one of [on, off], got 'maybe'");
+    refused("model: m\nsource: {kafka: {bootstrapServers: k}}\noutputs: {kafka: {transactionTimeout: 15s}}",
+        "outputs.kafka.transactionTimeout: must be at least twice checkpointing.interval (10s), got 15s");
+    assertThatThrownBy(() -> StreamConfig.parse(BASE + "source2: x", false))
+        .hasMessageStartingWith("source2: unknown key (allowed: alerts, batching, checkpointing, engine,");
+    assertThatThrownBy(() -> StreamConfig.parse("model: m\nsource: {directory: {path: in, recurse: on}}\noutputs: {dir: o}", false))
+        .hasMessageStartingWith("source.directory.recurse: unknown key (allowed: monitorInterval, path, recursive)");
+    refused("source: {directory: {path: in}}\noutputs: {dir: out}", "model: is required");
+  }
+}
