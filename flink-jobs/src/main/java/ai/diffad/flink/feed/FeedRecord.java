@@ -172,6 +172,22 @@ public record FeedRecord(String id, String source, String path, String base64, T
     return fallbackId;
   }
 
+  /** The {@code source} field of {@code json} if one can be read, else null (for rejections). */
+  public static String sourceOf(String json) {
+    try {
+      JsonNode node = json == null ? null : LENIENT.readTree(json);
+      if (node != null && node.isObject()) {
+        JsonNode v = node.get("source");
+        if (v != null && v.isTextual() && !v.asText().isBlank()) {
+          return v.asText();
+        }
+      }
+    } catch (JsonProcessingException | RuntimeException e) {
+      // unreadable: no source
+    }
+    return null;
+  }
+
   /**
    * Checks the record's shape (see {@link #parse}).
    *

@@ -10,6 +10,7 @@ import ai.diffad.flink.feed.DecodedInput;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.artifact.ModelManifest;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +30,7 @@ public final class BatchScorer {
   private final EngineConfig config;
   private final Calibration calibration;
   private final ScoreRecord.ModelRef modelRef;
+  private final ImageOutputs images;
 
   /**
    * @param model the loaded model (borrowed; the caller closes it)
@@ -36,6 +38,18 @@ public final class BatchScorer {
    * @param calibration the model's calibration for these settings, or null
    */
   public BatchScorer(LoadedModel model, EngineConfig config, Calibration calibration) {
+    this(model, config, calibration, null);
+  }
+
+  /**
+   * @param model the loaded model (borrowed; the caller closes it)
+   * @param config engine settings
+   * @param calibration the model's calibration for these settings, or null
+   * @param images per-image files to write (maps, denoised), or null for none
+   */
+  public BatchScorer(LoadedModel model, EngineConfig config, Calibration calibration,
+      ImageOutputs images) {
+    this.images = images != null && images.any() ? images : null;
     this.engine = new AnomalyEngine(model, config);
     this.config = config;
     this.calibration = calibration;
@@ -79,7 +93,17 @@ public final class BatchScorer {
       AnomalyEngine.ScoreResult r = out.get(i);
       if (r != null) {
         DecodedInput d = images.get(i);
-        results.accept(record(d, r.score(), r.modelMs(), r.totalMs(), null));
+        Map<String, String> outputs = new LinkedHashMap<>();
+        if (this.images != null) {
+          try {
+            outputs.putAll(this.images.write(d, r));
+          } catch (IOException | RuntimeException e) {
+            rejections.accept(Rejection.of(d.id(), d.source(), RejectReason.PROCESSING_FAILED,
+                "writing the map or denoised image failed: " + e.getMessage()));
+            continue;
+          }
+        }
+        results.accept(record(d, r.score(), r.modelMs(), r.totalMs(), null, outputs));
       }
     }
   }
@@ -93,7 +117,8 @@ public final class BatchScorer {
       rejections.accept(failed(d, e));
       return;
     }
-    results.accept(record(d, r.score(), r.modelMs(), r.totalMs(), r.windows().scores()));
+    results.accept(record(d, r.score(), r.modelMs(), r.totalMs(), r.windows().scores(),
+        new LinkedHashMap<>()));
   }
 
   private static AnomalyEngine.ImageInput imageInput(DecodedInput d) {
@@ -106,7 +131,7 @@ public final class BatchScorer {
   }
 
   private ScoreRecord record(DecodedInput d, double score, double modelMs, double totalMs,
-      double[] windows) {
+      double[] windows, Map<String, String> outputs) {
     Double normalized = null;
     Double threshold = null;
     Boolean anomalous = null;
@@ -123,7 +148,7 @@ public final class BatchScorer {
     timings.put("total", round(d.decodeMs() + totalMs));
     return new ScoreRecord(d.id(), d.source(), d.kind(), Instant.now().toString(), score,
         normalized, threshold, anomalous, config.tStar(), config.sampler().spelling(),
-        config.steps(), config.noise().kind().spelling(), modelRef, new LinkedHashMap<>(), timings,
+        config.steps(), config.noise().kind().spelling(), modelRef, outputs, timings,
         windows);
   }
 

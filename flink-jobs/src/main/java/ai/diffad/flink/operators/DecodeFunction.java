@@ -28,6 +28,7 @@ public final class DecodeFunction extends ProcessFunction<FeedRecord, DecodedInp
   private transient InputDecoder decoder;
   private transient Counter decoded;
   private transient Counter rejected;
+  private transient Progress progress;
 
   /**
    * @param modelDir the model directory (its model.json is read in open())
@@ -46,16 +47,19 @@ public final class DecodeFunction extends ProcessFunction<FeedRecord, DecodedInp
         EngineSettings.fromJson(engineJson), maxInlineBytes);
     decoded = getRuntimeContext().getMetricGroup().counter("inputsDecoded");
     rejected = getRuntimeContext().getMetricGroup().counter("inputsRejected");
+    progress = Progress.of(getRuntimeContext());
   }
 
   @Override
   public void processElement(FeedRecord value, Context ctx, Collector<DecodedInput> out) {
+    progress.input();
     DecodeOutcome o = decoder.decode(value);
     if (o instanceof DecodeOutcome.Decoded d) {
       decoded.inc();
       out.collect(d.input());
     } else if (o instanceof DecodeOutcome.Rejected r) {
       rejected.inc();
+      progress.output();
       ctx.output(Outputs.REJECTED, r.rejection());
     }
   }

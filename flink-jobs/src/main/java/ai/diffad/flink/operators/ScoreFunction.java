@@ -34,11 +34,15 @@ public final class ScoreFunction extends ProcessFunction<Batch, ScoreRecord> {
   private final String modelDir;
   private final String engineJson;
   private final int slotsPerWorker;
+  private final String imageDir;
+  private final boolean maps;
+  private final boolean denoised;
 
   private transient LoadedModel model;
   private transient BatchScorer scorer;
   private transient Counter scored;
   private transient Counter failed;
+  private transient Progress progress;
 
   /**
    * @param modelDir the model directory
@@ -46,9 +50,28 @@ public final class ScoreFunction extends ProcessFunction<Batch, ScoreRecord> {
    * @param slotsPerWorker scorers sharing one worker's cores (task slots per TaskManager)
    */
   public ScoreFunction(Path modelDir, EngineConfig engine, int slotsPerWorker) {
+    this(modelDir, engine, slotsPerWorker, null, false, false);
+  }
+
+  /**
+   * @param modelDir the model directory
+   * @param engine engine settings
+   * @param slotsPerWorker scorers sharing one worker's cores (task slots per TaskManager)
+   * @param imageDir folder for maps and denoised images, or null
+   * @param maps write each image's map and overlay under imageDir
+   * @param denoised write each image's reconstruction under imageDir
+   */
+  public ScoreFunction(Path modelDir, EngineConfig engine, int slotsPerWorker, Path imageDir,
+      boolean maps, boolean denoised) {
     this.modelDir = modelDir.toString();
     this.engineJson = EngineSettings.toJson(Objects.requireNonNull(engine, "engine"));
     this.slotsPerWorker = slotsPerWorker;
+    this.imageDir = imageDir == null ? null : imageDir.toAbsolutePath().toString();
+    this.maps = maps;
+    this.denoised = denoised;
+    if ((maps || denoised) && imageDir == null) {
+      throw new IllegalArgumentException("maps and denoised images need a folder");
+    }
   }
 
   @Override
@@ -58,7 +81,9 @@ public final class ScoreFunction extends ProcessFunction<Batch, ScoreRecord> {
     Path dir = Path.of(modelDir);
     model = ModelArtifact.load(dir, Engine.getInstance().defaultDevice());
     DjlThreads.applyToCurrentThread(threads);
-    scorer = new BatchScorer(model, cfg, calibration(dir, cfg));
+    scorer = new BatchScorer(model, cfg, calibration(dir, cfg),
+        imageDir == null ? null : new ImageOutputs(Path.of(imageDir), maps, denoised));
+    progress = Progress.of(getRuntimeContext());
     scored = getRuntimeContext().getMetricGroup().counter("inputsScored");
     failed = getRuntimeContext().getMetricGroup().counter("inputsFailed");
     LOG.info("subtask {} scoring with model {} ({} libtorch threads)",
@@ -69,9 +94,11 @@ public final class ScoreFunction extends ProcessFunction<Batch, ScoreRecord> {
   public void processElement(Batch batch, Context ctx, Collector<ScoreRecord> out) {
     scorer.score(batch.items(), r -> {
       scored.inc();
+      progress.output();
       out.collect(r);
     }, r -> {
       failed.inc();
+      progress.output();
       ctx.output(Outputs.REJECTED, r);
     });
   }
