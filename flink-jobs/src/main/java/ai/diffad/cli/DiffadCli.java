@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       DenoiseCommand.class,
       CalibrateCommand.class,
       EvaluateCommand.class,
+      StreamCommand.class,
       SampleCommand.class,
       ScheduleCommand.class,
       DemoCommand.class,
