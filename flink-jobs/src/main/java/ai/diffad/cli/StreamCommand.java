@@ -41,6 +41,9 @@ import picocli.CommandLine.Spec;
         "rejections and alerts out to JSON-lines files and/or Kafka topics, exactly once.",
         "See config/profiles/stream-local.yaml and stream-kafka.yaml."})
 final class StreamCommand implements Callable<Integer> {
+  /** How long beyond --until-idle a job with inputs still in flight and no progress is waited for. */
+  static final Duration STUCK = Duration.ofMinutes(5);
+
   /** First port tried for the local web UI. */
   static final int WEB_UI_PORT = 8081;
 
@@ -51,7 +54,7 @@ final class StreamCommand implements Callable<Integer> {
 
   @Option(names = "--until-idle", paramLabel = "SECONDS",
       description = "Stop the job (draining it, so every result is written and committed) once no"
-          + " input arrived and nothing was written for this long.")
+          + " input arrived for this long and every input taken in has its record out.")
   Double untilIdle;
 
   @Option(names = "--jobmanager", paramLabel = "HOST:PORT",
@@ -203,10 +206,14 @@ final class StreamCommand implements Callable<Integer> {
         // not yet available (job starting): counts as no progress
       }
       long total = Progress.total(acc);
+      boolean drained = Progress.value(acc.get(Progress.INPUTS)) == Progress.value(acc.get(Progress.OUTPUTS));
+      long quiet = System.nanoTime() - since;
       if (total != last || status != JobStatus.RUNNING) {
         last = total;
         since = System.nanoTime();
-      } else if (System.nanoTime() - since >= idle.toNanos()) {
+      } else if (quiet >= idle.toNanos() && (drained || quiet >= idle.plus(STUCK).toNanos())) {
+        // Idle: nothing moved, and every input taken in has its record out (a batch still being
+        // scored keeps the job busy however long it takes, up to STUCK beyond the idle time).
         break;
       }
       Thread.sleep(Math.min(500, Math.max(50, idle.toMillis() / 4)));
