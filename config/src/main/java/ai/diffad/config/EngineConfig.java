@@ -26,6 +26,9 @@ package ai.diffad.config;
  *     are passed through the network's encoder; default 50
  * @param featureLevels for map = feature: the encoder resolution levels compared (0 = full
  *     resolution, l = 1/2^l); default [1, 2]
+ * @param padding pixels (at the working resolution) of reflection added around every image before
+ *     it is tiled and cut away from the map afterwards, so that the network's own zero-padded
+ *     borders fall outside the image; default 0
  */
 public record EngineConfig(
     Integer tStar,
@@ -47,7 +50,8 @@ public record EngineConfig(
     Long maxPixels,
     Long maxSensorValues,
     Integer featureT,
-    java.util.List<Integer> featureLevels) {
+    java.util.List<Integer> featureLevels,
+    Integer padding) {
 
   /** Without the feature-map settings (they take their defaults). */
   public EngineConfig(Integer tStar, NoiseConfig noise, SamplerKind sampler, Integer steps,
@@ -56,7 +60,7 @@ public record EngineConfig(
       ScoreReduction score, Double topKPercent, Long maxPixels, Long maxSensorValues) {
     this(tStar, noise, sampler, steps, eta, guidance, seeds, seed, batchSize, tileSize,
         tileOverlap, map, mixWeights, smoothSigma, score, topKPercent, maxPixels,
-        maxSensorValues, null, null);
+        maxSensorValues, null, null, null);
   }
 
   /** Default decompression-bomb guard: 64 megapixels. */
@@ -85,6 +89,8 @@ public record EngineConfig(
     featureT = featureT == null ? 50 : featureT;
     featureLevels = featureLevels == null ? java.util.List.of(1, 2) : java.util.List.copyOf(featureLevels);
     Check.inRange("featureT", featureT, 0, 100_000);
+    padding = padding == null ? 0 : padding;
+    Check.inRange("padding", padding, 0, 4096);
     if (featureLevels.isEmpty()) {
       throw new ConfigException("featureLevels", "must name at least one level");
     }

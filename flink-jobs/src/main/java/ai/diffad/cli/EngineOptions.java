@@ -70,6 +70,9 @@ final class EngineOptions {
   @Option(names = "--feature-levels", split = ",", description = "For --map feature: encoder levels compared, e.g. 1,2 (default 1,2).")
   java.util.List<Integer> featureLevels;
 
+  @Option(names = "--padding", description = "Reflection padding in pixels (working resolution) around each image, cut from the map afterwards (default 0).")
+  Integer padding;
+
   @Option(names = "--max-pixels", description = "Reject images with more pixels (default 64 MP).")
   Long maxPixels;
 
@@ -91,7 +94,7 @@ final class EngineOptions {
         or(tile, b.tileSize()), b.tileOverlap(), or(map, b.map()), b.mixWeights(),
         or(smooth, b.smoothSigma()), or(reduce, b.score()), or(topK, b.topKPercent()),
         or(maxPixels, b.maxPixels()), b.maxSensorValues(), or(featureT, b.featureT()),
-        or(featureLevels, b.featureLevels()));
+        or(featureLevels, b.featureLevels()), or(padding, b.padding()));
   }
 
   private static <T> T or(T a, T b) {

@@ -185,9 +185,13 @@ public final class AnomalyEngine {
       int[] size = Resampling.shorterSide(in.height(), in.width(), trained.data().resize());
       float[] work = Resampling.likeTraining(
           in.planar(), in.channels(), in.height(), in.width(), size[0], size[1]);
-      TilePlan plan = tiler.plan(size[0], size[1]);
+      int pad = config.padding();
+      if (pad > 0) {
+        work = reflectPad(work, in.channels(), size[0], size[1], pad);
+      }
+      TilePlan plan = tiler.plan(size[0] + 2 * pad, size[1] + 2 * pad);
       float[][] tiles = plan.extractAll(work, in.channels());
-      prepared[i] = new Prepared(work, size[0], size[1], plan, allTiles.size());
+      prepared[i] = new Prepared(work, size[0] + 2 * pad, size[1] + 2 * pad, plan, allTiles.size());
       for (int k = 0; k < tiles.length; k++) {
         allTiles.add(tiles[k]);
         allKeys.add(Reconstructor.tileKey(in.id(), k));
@@ -235,12 +239,19 @@ public final class AnomalyEngine {
         error = AnomalyMaps.error(p.work, recon, in.channels(), p.height, p.width,
             config.map(), config.mixWeights());
       }
+      int pad = config.padding();
+      int wh = p.height - 2 * pad;
+      int ww = p.width - 2 * pad;
+      if (pad > 0) {
+        error = crop(error, 1, p.height, p.width, pad);
+        recon = crop(recon, in.channels(), p.height, p.width, pad);
+      }
       // Error at the working resolution, where the model saw the texture; only the map is
       // interpolated back, so upsampling does not add interpolation error of its own.
-      float[] map = Resampling.bilinear(error, 1, p.height, p.width, in.height(), in.width());
+      float[] map = Resampling.bilinear(error, 1, wh, ww, in.height(), in.width());
       map = AnomalyMaps.smooth(map, in.height(), in.width(), config.smoothSigma());
       float[] reconOut = Resampling.bilinear(
-          recon, in.channels(), p.height, p.width, in.height(), in.width());
+          recon, in.channels(), wh, ww, in.height(), in.width());
       double score = AnomalyMaps.score(map, config.score(), config.topKPercent());
       p.ownNanos += System.nanoTime() - t0;
       double modelMs = msPerTile * count;
@@ -248,6 +259,45 @@ public final class AnomalyEngine {
           in.width(), modelMs, modelMs + p.ownNanos / 1e6));
     }
     return results;
+  }
+
+  /** (C, H + 2 pad, W + 2 pad): the image extended by reflection (reflect-101) on every side. */
+  static float[] reflectPad(float[] planar, int c, int h, int w, int pad) {
+    int ph = h + 2 * pad;
+    int pw = w + 2 * pad;
+    float[] out = new float[c * ph * pw];
+    for (int k = 0; k < c; k++) {
+      for (int y = 0; y < ph; y++) {
+        int sy = reflectIndex(y - pad, h);
+        for (int x = 0; x < pw; x++) {
+          out[(k * ph + y) * pw + x] = planar[(k * h + sy) * w + reflectIndex(x - pad, w)];
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Reflect-101 of an index that may be negative or past the end. */
+  static int reflectIndex(int i, int n) {
+    if (n == 1) {
+      return 0;
+    }
+    int period = 2 * (n - 1);
+    int m = Math.floorMod(i, period);
+    return m < n ? m : period - m;
+  }
+
+  /** The inner (C, H - 2 pad, W - 2 pad) of a padded array. */
+  static float[] crop(float[] planar, int c, int h, int w, int pad) {
+    int ih = h - 2 * pad;
+    int iw = w - 2 * pad;
+    float[] out = new float[c * ih * iw];
+    for (int k = 0; k < c; k++) {
+      for (int y = 0; y < ih; y++) {
+        System.arraycopy(planar, (k * h + y + pad) * w + pad, out, (k * ih + y) * iw, iw);
+      }
+    }
+    return out;
   }
 
   /**
@@ -258,7 +308,11 @@ public final class AnomalyEngine {
     int[] size = Resampling.shorterSide(in.height(), in.width(), trained.data().resize());
     float[] work = Resampling.likeTraining(
         in.planar(), in.channels(), in.height(), in.width(), size[0], size[1]);
-    return tiler.plan(size[0], size[1]).extractAll(work, in.channels());
+    int pad = config.padding();
+    if (pad > 0) {
+      work = reflectPad(work, in.channels(), size[0], size[1], pad);
+    }
+    return tiler.plan(size[0] + 2 * pad, size[1] + 2 * pad).extractAll(work, in.channels());
   }
 
   /**

@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  */
 public final class FeatureBank implements AutoCloseable {
   /** Vectors kept by default. */
-  public static final int DEFAULT_SIZE = 40_000;
+  public static final int DEFAULT_SIZE = 16_384;
   /** Query rows per distance block (bounds the (rows x bank) distance matrix). */
   private static final int QUERY_BLOCK = 512;
 

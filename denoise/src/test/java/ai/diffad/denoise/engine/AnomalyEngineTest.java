@@ -124,7 +124,7 @@ class AnomalyEngineTest {
   void featureMapsAreCosineDistancesAtInputSizeAndSeparatePastedDefects() {
     EngineConfig cfg = new EngineConfig(DETECT_T_STAR, null, ai.diffad.config.SamplerKind.DDIM,
         DETECT_STEPS, 0.0, 0.0, 1, 0L, 8, 0, 0.25, MapKind.FEATURE, null, DETECT_SIGMA,
-        ScoreReduction.MAX, 1.0, null, null, 20, List.of(1));
+        ScoreReduction.MAX, 1.0, null, null, 20, List.of(1), 0);
     SplittableRandom rng = new SplittableRandom(7);
     List<AnomalyEngine.ImageInput> normal = new ArrayList<>();
     List<AnomalyEngine.ImageInput> defective = new ArrayList<>();
@@ -161,7 +161,7 @@ class AnomalyEngineTest {
   void knnMapsAreNearestNeighbourDistancesToTheBank() {
     EngineConfig cfg = new EngineConfig(DETECT_T_STAR, null, ai.diffad.config.SamplerKind.DDIM,
         DETECT_STEPS, 0.0, 0.0, 1, 0L, 8, 0, 0.25, MapKind.KNN, null, 0.0,
-        ScoreReduction.MAX, 1.0, null, null, 10, List.of(0, 1));
+        ScoreReduction.MAX, 1.0, null, null, 10, List.of(0, 1), 0);
     SplittableRandom rng = new SplittableRandom(11);
     float[] a = EngineFixtures.texture(SIZE, rng);
     float[] b = EngineFixtures.texture(SIZE, rng);

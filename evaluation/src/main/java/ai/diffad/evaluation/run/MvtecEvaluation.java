@@ -232,7 +232,7 @@ public final class MvtecEvaluation {
     return new EngineConfig(c.tStar(), c.noise(), c.sampler(), c.steps(), c.eta(), c.guidance(),
         c.seeds(), c.seed(), c.batchSize(), c.tileSize(), c.tileOverlap(), map, c.mixWeights(),
         c.smoothSigma(), c.score(), c.topKPercent(), c.maxPixels(), c.maxSensorValues(),
-        c.featureT(), c.featureLevels());
+        c.featureT(), c.featureLevels(), c.padding());
   }
 
   private Result score(MvtecDataset data, Progress p, long t0, int channels, DataConfig trained,
