@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       CalibrateCommand.class,
       EvaluateCommand.class,
       StreamCommand.class,
+      BatchCommand.class,
       SampleCommand.class,
       ScheduleCommand.class,
       DemoCommand.class,
