@@ -1,6 +1,7 @@
 package ai.diffad.cli;
 
 import ai.diffad.config.ConfigException;
+import ai.diffad.flink.FlinkEnvironments;
 import ai.diffad.flink.StreamJob;
 import ai.diffad.flink.config.StreamConfig;
 import ai.diffad.flink.operators.Progress;
@@ -72,15 +73,18 @@ final class StreamCommand implements Callable<Integer> {
     check(cfg);
     StreamJob job = StreamJob.builder(cfg).build();
 
-    StreamExecutionEnvironment env;
+    StreamExecutionEnvironment env = FlinkEnvironments.submitted();
     String where;
-    if (jobmanager != null) {
+    if (env != null) {
+      where = "on the cluster of flink run";
+    } else if (jobmanager != null) {
       env = remote(jobmanager);
       where = "on the cluster at http://" + jobmanager;
     } else {
       int port = freePort(WEB_UI_PORT);
       env = local(cfg, port);
-      where = "locally; Flink web UI: http://localhost:" + port;
+      where = "locally; Flink web UI: http://localhost:" + port
+          + (cfg.metrics().prometheus() ? "; metrics: http://localhost:" + cfg.metrics().port() + "/metrics" : "");
     }
     job.wire(env);
     JobClient client = env.executeAsync(job.jobName());
@@ -89,7 +93,7 @@ final class StreamCommand implements Callable<Integer> {
     out.flush();
 
     if (untilIdle == null) {
-      if (jobmanager != null) {
+      if (jobmanager != null || !where.startsWith("locally")) {
         out.println("diffad stream: stop it from the web UI or with: flink cancel " + client.getJobID());
         out.flush();
       }
@@ -153,6 +157,9 @@ final class StreamCommand implements Callable<Integer> {
     c.set(TaskManagerOptions.NUM_TASK_SLOTS, cfg.parallelism());
     // Accumulators (the progress --until-idle watches) travel with heartbeats.
     c.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
+    if (cfg.metrics().prometheus()) {
+      FlinkEnvironments.with(c, FlinkEnvironments.prometheus(cfg.metrics().port()));
+    }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(c);
     env.setParallelism(cfg.parallelism());
     return env;

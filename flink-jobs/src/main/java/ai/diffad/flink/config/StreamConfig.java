@@ -28,6 +28,7 @@ import java.util.Map;
  *   kafka: {bootstrapServers: localhost:9092}   # diffad.scores / .alerts / .rejected (optional)
  * alerts: {count: 3, window: 60s, cooldown: 5m}
  * checkpointing: {interval: 10s, exactlyOnce: on}
+ * metrics: {prometheus: on, port: 9249}   # local run: http://localhost:9249/metrics
  * parallelism: 1
  * </pre>
  *
@@ -39,6 +40,7 @@ import java.util.Map;
  * @param alerts alert debouncing
  * @param checkpointing checkpoint interval and delivery guarantee
  * @param parallelism parallelism of source, decode, batching and scoring (default 1)
+ * @param metrics metric reporting of a local run (default: Flink's web UI and REST API only)
  */
 public record StreamConfig(
     Path model,
@@ -48,7 +50,8 @@ public record StreamConfig(
     Outputs outputs,
     Alerts alerts,
     Checkpointing checkpointing,
-    Integer parallelism) {
+    Integer parallelism,
+    Metrics metrics) {
 
   /** Largest parallelism (the keyed operators' max parallelism). */
   public static final int MAX_PARALLELISM = 128;
@@ -64,6 +67,7 @@ public record StreamConfig(
     checkpointing = checkpointing == null ? new Checkpointing(null, null, null) : checkpointing;
     parallelism = parallelism == null ? 1 : parallelism;
     Check.inRange("parallelism", parallelism, 1, MAX_PARALLELISM);
+    metrics = metrics == null ? new Metrics(null, null) : metrics;
     if (outputs.kafka() != null && outputs.kafka().bootstrapServers() == null) {
       if (source.kafka() == null) {
         throw new ConfigException("outputs.kafka.bootstrapServers",
@@ -371,6 +375,30 @@ public record StreamConfig(
       exactlyOnce = exactlyOnce == null ? Boolean.TRUE : exactlyOnce;
       if (dir != null) {
         requireText("dir", dir);
+      }
+    }
+  }
+
+  /**
+   * Metric reporting of a local run ({@code diffad stream} without {@code --jobmanager}). Every
+   * metric of the job (the counters and histograms of {@code ai.diffad.flink.operators.Metrics},
+   * and Flink's own) is in the web UI and REST API anyway; {@code prometheus: on} also serves them
+   * at {@code http://localhost:PORT/metrics} for Prometheus to scrape. On a cluster the cluster's
+   * configuration decides (config/flink/prometheus.yaml).
+   *
+   * @param prometheus expose the metrics for Prometheus (default off)
+   * @param port the port, or a range such as {@code 9249-9259} (default 9249)
+   */
+  public record Metrics(@JsonDeserialize(using = OnOff.class) Boolean prometheus, String port) {
+    /** Validates and fills defaults. */
+    public Metrics {
+      prometheus = prometheus == null ? Boolean.FALSE : prometheus;
+      port = port == null ? "9249" : port.trim();
+      if (!port.matches("\\d{1,5}(-\\d{1,5})?")) {
+        throw new ConfigException("port", "must be a port or a range such as 9249-9259, got '" + port + "'");
+      }
+      for (String p : port.split("-")) {
+        Check.inRange("port", Integer.parseInt(p), 1, 65535);
       }
     }
   }

@@ -14,9 +14,17 @@ package ai.diffad.flink.feed;
  * @param height H (1 for a series)
  * @param width W (L for a series)
  * @param decodeMs time spent decoding
+ * @param receivedAt epoch milliseconds when decode took the input in (0: unknown); the start of
+ *     the end-to-end latency the scorer measures
  */
 public record DecodedInput(String id, String source, String kind, float[] data, int channels,
-    int height, int width, double decodeMs) {
+    int height, int width, double decodeMs, long receivedAt) {
+
+  /** An input without an arrival time. */
+  public DecodedInput(String id, String source, String kind, float[] data, int channels,
+      int height, int width, double decodeMs) {
+    this(id, source, kind, data, channels, height, width, decodeMs, 0L);
+  }
 
   /** Kind of an image input. */
   public static final String IMAGE = "image";

@@ -53,6 +53,7 @@ public final class InputDecoder {
 
   /** Decodes one record; every outcome names the record's id and source. */
   public DecodeOutcome decode(FeedRecord r) {
+    long receivedAt = System.currentTimeMillis();
     long t0 = System.nanoTime();
     String id = r.id() == null || r.id().isBlank() ? String.valueOf(r.path()) : r.id();
     try {
@@ -60,7 +61,7 @@ public final class InputDecoder {
       DecodedInput d = sensorModel ? series(r) : image(r);
       double ms = Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
       return new DecodeOutcome.Decoded(new DecodedInput(r.id(), r.source(), d.kind(), d.data(),
-          d.channels(), d.height(), d.width(), ms));
+          d.channels(), d.height(), d.width(), ms, receivedAt));
     } catch (RejectedInputException e) {
       return new DecodeOutcome.Rejected(Rejection.of(id, r.source(), e));
     } catch (RuntimeException e) {

@@ -26,6 +26,7 @@ public final class DecodeFunction extends ProcessFunction<FeedRecord, DecodedInp
   private final long maxInlineBytes;
 
   private transient InputDecoder decoder;
+  private transient Counter received;
   private transient Counter decoded;
   private transient Counter rejected;
   private transient Progress progress;
@@ -45,13 +46,15 @@ public final class DecodeFunction extends ProcessFunction<FeedRecord, DecodedInp
   public void open(OpenContext ctx) throws Exception {
     decoder = new InputDecoder(ModelArtifact.readManifest(Path.of(modelDir)),
         EngineSettings.fromJson(engineJson), maxInlineBytes);
-    decoded = getRuntimeContext().getMetricGroup().counter("inputsDecoded");
-    rejected = getRuntimeContext().getMetricGroup().counter("inputsRejected");
+    received = getRuntimeContext().getMetricGroup().counter(Metrics.RECEIVED);
+    decoded = getRuntimeContext().getMetricGroup().counter(Metrics.DECODED);
+    rejected = getRuntimeContext().getMetricGroup().counter(Metrics.REJECTED);
     progress = Progress.of(getRuntimeContext());
   }
 
   @Override
   public void processElement(FeedRecord value, Context ctx, Collector<DecodedInput> out) {
+    received.inc();
     progress.input();
     DecodeOutcome o = decoder.decode(value);
     if (o instanceof DecodeOutcome.Decoded d) {

@@ -74,7 +74,7 @@ public final class MicroBatcher extends AbstractStreamOperator<Batch>
     count = getPartitionedState(new ValueStateDescriptor<>("count", Types.INT));
     deadline = getPartitionedState(new ValueStateDescriptor<>("deadline", Types.LONG));
     timers = getInternalTimerService("micro-batch-deadline", VoidNamespaceSerializer.INSTANCE, this);
-    batches = getMetricGroup().counter("batchesEmitted");
+    batches = getMetricGroup().counter(Metrics.BATCHES);
   }
 
   @Override

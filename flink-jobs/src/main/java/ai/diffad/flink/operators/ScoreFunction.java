@@ -6,15 +6,20 @@ import ai.diffad.denoise.calibrate.CalibrationStore;
 import ai.diffad.denoise.calibrate.ScoreSettings;
 import ai.diffad.denoise.record.ScoreRecord;
 import ai.diffad.flink.feed.Batch;
+import ai.diffad.flink.feed.DecodedInput;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.djl.engine.Engine;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -42,6 +47,10 @@ public final class ScoreFunction extends ProcessFunction<Batch, ScoreRecord> {
   private transient BatchScorer scorer;
   private transient Counter scored;
   private transient Counter failed;
+  private transient Counter anomalous;
+  private transient Histogram batchSize;
+  private transient Histogram modelLatency;
+  private transient Histogram endToEnd;
   private transient Progress progress;
 
   /**
@@ -84,23 +93,45 @@ public final class ScoreFunction extends ProcessFunction<Batch, ScoreRecord> {
     scorer = new BatchScorer(model, cfg, calibration(dir, cfg),
         imageDir == null ? null : new ImageOutputs(Path.of(imageDir), maps, denoised));
     progress = Progress.of(getRuntimeContext());
-    scored = getRuntimeContext().getMetricGroup().counter("inputsScored");
-    failed = getRuntimeContext().getMetricGroup().counter("inputsFailed");
+    MetricGroup g = getRuntimeContext().getMetricGroup();
+    scored = g.counter(Metrics.SCORED);
+    failed = g.counter(Metrics.REJECTED);
+    anomalous = g.counter(Metrics.ANOMALOUS);
+    batchSize = Metrics.histogram(g, Metrics.BATCH_SIZE);
+    modelLatency = Metrics.histogram(g, Metrics.MODEL_LATENCY);
+    endToEnd = Metrics.histogram(g, Metrics.END_TO_END);
     LOG.info("subtask {} scoring with model {} ({} libtorch threads)",
         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), model.manifest().name(), threads);
   }
 
   @Override
   public void processElement(Batch batch, Context ctx, Collector<ScoreRecord> out) {
+    batchSize.update(batch.size());
+    Map<String, Long> arrived = new HashMap<>();
+    for (DecodedInput d : batch.items()) {
+      arrived.putIfAbsent(d.id(), d.receivedAt());
+    }
+    // Each record carries its share of the network calls it shared: the batch's model time is
+    // their sum.
+    double[] modelMs = {0};
     scorer.score(batch.items(), r -> {
       scored.inc();
+      if (Boolean.TRUE.equals(r.anomalous())) {
+        anomalous.inc();
+      }
+      if (r.timingsMs() != null && r.timingsMs().get("model") != null) {
+        modelMs[0] += r.timingsMs().get("model");
+      }
+      endToEnd.update(Metrics.since(arrived.getOrDefault(r.id(), 0L)));
       progress.output();
       out.collect(r);
     }, r -> {
       failed.inc();
+      endToEnd.update(Metrics.since(arrived.getOrDefault(r.id(), 0L)));
       progress.output();
       ctx.output(Outputs.REJECTED, r);
     });
+    modelLatency.update(Math.round(modelMs[0]));
   }
 
   @Override

@@ -115,4 +115,16 @@ class StreamConfigTest {
         .hasMessageStartingWith("source.directory.recurse: unknown key (allowed: monitorInterval, path, recursive)");
     refused("source: {directory: {path: in}}\noutputs: {dir: out}", "model: is required");
   }
+
+  @Test
+  void theMetricsSectionSwitchesThePrometheusReporterOnWithAPortOrRange() {
+    assertThat(StreamConfig.parse(BASE, false).metrics()).isEqualTo(new StreamConfig.Metrics(false, "9249"));
+    assertThat(StreamConfig.parse(BASE + "metrics: {prometheus: on, port: 9300}", false).metrics())
+        .isEqualTo(new StreamConfig.Metrics(true, "9300"));
+    assertThat(StreamConfig.parse(BASE + "metrics: {prometheus: on, port: 9249-9259}", false).metrics().port())
+        .isEqualTo("9249-9259");
+    refused(BASE + "metrics: {prometheus: on, port: http}",
+        "metrics.port: must be a port or a range such as 9249-9259, got 'http'");
+    refused(BASE + "metrics: {prometheus: on, port: 70000}", "metrics.port: must be in [1, 65535], got 70000");
+  }
 }
