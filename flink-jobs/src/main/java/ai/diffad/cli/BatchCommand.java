@@ -29,11 +29,14 @@ import picocli.CommandLine.Spec;
  * on a running cluster ({@code --jobmanager}), or on the cluster of {@code flink run}.
  */
 @Command(name = "batch", mixinStandardHelpOptions = true,
-    description = {"Denoise every image under a folder with a Flink batch job.",
-        "OUT/denoised/<relative path>: each image denoised, same format, size, channels and bit depth;",
-        "OUT/scores.jsonl: one record per image; OUT/rejected.jsonl: one per image that failed.",
-        "Running it again does only what is not complete (record and image present; rejections stand",
-        "unless --retry-rejected); an interrupted run is completed by running it again."})
+    description = {"Denoise every image under a folder with a Flink batch job:",
+        "  OUT/denoised/<relative path>  each image denoised (same format, size,",
+        "                                channels and bit depth), written atomically",
+        "  OUT/scores.jsonl              one record per denoised image",
+        "  OUT/rejected.jsonl            one record per image that failed",
+        "Running it again does only what is not complete (record and image present;",
+        "rejections stand unless --retry-rejected): an interrupted run is completed",
+        "by running it again."})
 final class BatchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
