@@ -182,7 +182,8 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--size: must be in [32, 1024], got " + size);
     }
     if (!(dropInterval >= 0 && dropInterval <= 60)) {
-      throw new ParameterException(spec.commandLine(), "--drop-interval: must be in [0, 60] seconds, got " + dropInterval);
+      throw new ParameterException(spec.commandLine(),
+          "--drop-interval: must be in [0, 60] seconds, got " + dropInterval);
     }
     if (threads < 1 || threads > 1024) {
       throw new ParameterException(spec.commandLine(), "--threads: must be in [1, 1024], got " + threads);
