@@ -20,10 +20,13 @@ import ai.diffad.denoise.calibrate.ScoreSettings;
 import ai.diffad.denoise.data.InMemoryTrainingSet;
 import ai.diffad.denoise.data.SyntheticInspection;
 import ai.diffad.denoise.data.SyntheticTextures;
+import ai.diffad.denoise.engine.AnomalyEngine;
+import ai.diffad.denoise.io.DecodedImage;
+import ai.diffad.denoise.io.ImageDecoder;
 import ai.diffad.denoise.io.ImageEncoder;
 import ai.diffad.denoise.io.ImageFormat;
 import ai.diffad.denoise.record.JsonLines;
-import ai.diffad.denoise.run.InputFiles;
+import ai.diffad.denoise.record.RejectedInputException;
 import ai.diffad.denoise.run.ScoreRun;
 import ai.diffad.flink.StreamJob;
 import ai.diffad.flink.operators.DjlThreads;
@@ -394,24 +397,49 @@ final class DemoCommand implements Callable<Integer> {
   // ---------------------------------------------------------------------------------------------
   // 3. Calibration
 
-  private Calibration calibrate(Path modelDir, EngineConfig engine, Path calibration, int count) throws IOException {
+  /**
+   * Scores the held-out normal images as the streaming job would (decoded from their PNGs, ids
+   * relative to the output folder, so the engine's per-id noise and hence the threshold do not
+   * depend on where the folder is), learns the quantile threshold and writes it into the model.
+   */
+  private Calibration calibrate(Path modelDir, EngineConfig engine, Path calibration, int count)
+      throws IOException {
     phase(3, String.format(Locale.ROOT, "calibrating on %d held-out normal images: threshold = their %.2f"
         + " quantile -> %s", count, QUANTILE, show(modelDir.resolve(CalibrationStore.FILE))));
-    List<InputFiles.Input> files = InputFiles.expand(List.of(calibration.resolve("normal")));
-    Path scoresDir = calibration.resolve("scores");
+    Path normal = calibration.resolve("normal");
+    List<Path> files;
+    try (var s = Files.list(normal)) {
+      files = s.filter(p -> p.getFileName().toString().endsWith(".png")).sorted().toList();
+    }
+    ImageDecoder decoder = ImageDecoder.of(engine);
+    double[] scores = new double[files.size()];
+    StringBuilder csv = new StringBuilder("id,score\n");
     try (LoadedModel m = ModelArtifact.load(modelDir, Engine.getInstance().defaultDevice(), Networks::create)) {
-      new ScoreRun(m, engine, null, scoresDir, false).run(files, null);
+      AnomalyEngine scorer = new AnomalyEngine(m, engine);
+      int c = m.manifest().input().channels();
+      int group = Math.max(1, engine.batchSize());
+      for (int from = 0; from < files.size(); from += group) {
+        List<AnomalyEngine.ImageInput> batch = new ArrayList<>();
+        for (Path f : files.subList(from, Math.min(files.size(), from + group))) {
+          DecodedImage d;
+          try {
+            d = decoder.decode(f).withChannels(c);
+          } catch (RejectedInputException e) {
+            throw new IOException("cannot decode the calibration image " + f + ": " + e.getMessage(), e);
+          }
+          String id = calibration.getFileName() + "/" + normal.relativize(f);
+          batch.add(new AnomalyEngine.ImageInput(id, d.data(), d.channels(), d.height(), d.width()));
+        }
+        List<AnomalyEngine.ScoreResult> results = scorer.scoreAll(batch);
+        for (int i = 0; i < results.size(); i++) {
+          scores[from + i] = results.get(i).score();
+          csv.append(results.get(i).id()).append(',')
+              .append(String.format(Locale.ROOT, "%.6f", results.get(i).score())).append('\n');
+        }
+      }
     }
-    List<Double> v = new ArrayList<>();
-    for (JsonNode n : readJsonLines(scoresDir.resolve(ScoreRun.SCORES))) {
-      v.add(n.get("score").asDouble());
-    }
-    if (v.size() != files.size()) {
-      throw new IllegalStateException("only " + v.size() + " of " + files.size()
-          + " calibration images were scored; see " + scoresDir.resolve(ScoreRun.REJECTED));
-    }
-    Calibration cal = Calibrator.fromNormalScores(v.stream().mapToDouble(Double::doubleValue).toArray(),
-        QUANTILE, ScoreSettings.of(engine));
+    Files.writeString(calibration.resolve("scores.csv"), csv.toString());
+    Calibration cal = Calibrator.fromNormalScores(scores, QUANTILE, ScoreSettings.of(engine));
     CalibrationStore.write(modelDir, cal);
     detail(String.format(Locale.ROOT, "normal scores: min %.4f, median %.4f, max %.4f -> threshold %.4f",
         cal.normalScores().min(), cal.normalScores().median(), cal.normalScores().max(), cal.threshold()));
