@@ -87,11 +87,11 @@ import picocli.CommandLine.Spec;
  * </pre>
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"End to end with no data, then stop: a synthetic inspection set (textures with",
-        "pasted defects at known positions) -> train a small model (reused on later runs) ->",
-        "calibrate -> the streaming job over a folder the images are dropped into over time ->",
-        "a summary: counts, precision and recall against the known defects, the top scores",
-        "with their heatmaps."})
+    description = {"End to end with no data, then stop: a synthetic inspection set (textures",
+        "with pasted defects at known positions) -> a small model (trained once,",
+        "reused later) -> calibration -> the streaming job over a folder the images",
+        "are dropped into over time -> a summary: counts, precision and recall",
+        "against the known defects, the top scores with their heatmaps."})
 final class DemoCommand implements Callable<Integer> {
   /** Seed of the inspection set; the held-out normal images and the training data use others. */
   static final long SET_SEED = 2026;
@@ -136,8 +136,8 @@ final class DemoCommand implements Callable<Integer> {
   int size;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-      description = {"libtorch threads for training and scoring (default: ${DEFAULT-VALUE}: the demo's",
-          "network is too small to gain from more, and on a busy machine more starve each other)."})
+      description = "libtorch threads for training and scoring (default: ${DEFAULT-VALUE}; the network"
+          + " is too small to gain from more, and on a busy machine more starve each other).")
   int threads;
 
   @Option(names = "--drop-interval", paramLabel = "SECONDS", defaultValue = "0.75", hidden = true,
