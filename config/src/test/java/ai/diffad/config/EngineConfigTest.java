@@ -47,7 +47,7 @@ class EngineConfigTest {
   @Test
   void badEnumAndRangeErrorsNameTheField() {
     assertThatThrownBy(() -> yaml("map: l3\n"))
-        .hasMessage("map: must be one of [l1, l2, ssim, mix], got 'l3'");
+        .hasMessage("map: must be one of [l1, l2, ssim, mix, feature, knn], got 'l3'");
     assertThatThrownBy(() -> yaml("topKPercent: 0\n"))
         .hasMessage("topKPercent: must be in (0, 100], got 0.0");
     assertThatThrownBy(() -> yaml("noise:\n  kind: perlin\n"))
