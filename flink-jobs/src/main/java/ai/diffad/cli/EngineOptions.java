@@ -78,7 +78,12 @@ final class EngineOptions {
 
   /** The engine configuration: defaults, then the file, then the options. */
   EngineConfig build(int timesteps) {
-    EngineConfig b = file != null ? ConfigLoader.read(file, EngineConfig.class) : EngineConfig.defaults();
+    return build(timesteps, EngineConfig.defaults());
+  }
+
+  /** The engine configuration: {@code defaults} (unless a file is given), then the options. */
+  EngineConfig build(int timesteps, EngineConfig defaults) {
+    EngineConfig b = file != null ? ConfigLoader.read(file, EngineConfig.class) : defaults;
     if (tStar != null && strength != null) {
       throw new ai.diffad.config.ConfigException("--t-star", "and --strength are mutually exclusive: give one");
     }

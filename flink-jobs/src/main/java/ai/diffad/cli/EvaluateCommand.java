@@ -1,6 +1,8 @@
 package ai.diffad.cli;
 
 import ai.diffad.config.ConfigException;
+import ai.diffad.config.ConfigLoader;
+import ai.diffad.config.DiffadConfig;
 import ai.diffad.config.EngineConfig;
 import ai.diffad.evaluation.baseline.NlmBaseline;
 import ai.diffad.evaluation.data.DenoisingSets;
@@ -9,6 +11,10 @@ import ai.diffad.evaluation.run.DenoiseEvaluation;
 import ai.diffad.evaluation.run.DenoiseReport;
 import ai.diffad.evaluation.run.MvtecEvaluation;
 import ai.diffad.evaluation.run.MvtecReport;
+import ai.diffad.evaluation.run.NabEvaluation;
+import ai.diffad.evaluation.run.NabReport;
+import ai.diffad.evaluation.run.SkabEvaluation;
+import ai.diffad.evaluation.run.SkabReport;
 import ai.diffad.evaluation.run.Progress;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
@@ -42,6 +48,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--model", description = "Model directory (all kinds but skab, which fits one model per series from --config).")
   Path model;
+
+  @Option(names = "--config", description = "skab: the profile each series' model is trained from, e.g. config/profiles/skab.yaml.")
+  Path config;
 
   @Option(names = "--dataset", required = true, description = "Dataset folder (MVTec category, NAB root, SKAB root, or clean images).")
   Path dataset;
@@ -86,7 +95,8 @@ final class EvaluateCommand implements Callable<Integer> {
     return switch (kind) {
       case mvtec -> mvtec();
       case denoise -> denoise();
-      default -> throw new ConfigException("--kind", kind + " is not available yet; allowed now: [mvtec, denoise]");
+      case nab -> nab();
+      case skab -> skab();
     };
   }
 
@@ -175,6 +185,49 @@ final class EvaluateCommand implements Callable<Integer> {
         o.println("diffad sample ran on every " + every + "th image of each set");
       }
       o.printf("%.1f s; report: %s%n", r.seconds(), out.resolve(DenoiseReport.HTML));
+      o.flush();
+    }
+    return DiffadCli.EXIT_OK;
+  }
+
+  private int nab() throws Exception {
+    PrintWriter o = spec.commandLine().getOut();
+    try (LoadedModel m = ModelArtifact.load(requireModel(), Engine.getInstance().defaultDevice(), Networks::create);
+        Bars bars = new Bars()) {
+      EngineConfig cfg = engineOptions.build(m.manifest().config().schedule().timesteps(),
+          NabEvaluation.defaultEngine());
+      NabEvaluation.Result r = NabEvaluation.run(m, cfg, dataset, bars);
+      bars.close();
+      NabReport.write(out, r, m.manifest(), cfg, dataset);
+      for (NabEvaluation.MethodResult x : r.methods()) {
+        o.printf("%-20s NAB standard %.1f (one threshold optimised over the corpus, NAB protocol), "
+                + "label-free %.1f; point-wise best F1 %.3f (oracle), point-adjusted F1 %.3f%n",
+            x.name(), x.standard().normalised(), x.nabLabelFree(), x.pointwiseBestF1Oracle(),
+            x.pointAdjustedF1());
+      }
+      o.printf("%.1f s; report: %s%n", r.seconds(), out.resolve(NabReport.JSON));
+      o.flush();
+    }
+    return DiffadCli.EXIT_OK;
+  }
+
+  private int skab() throws Exception {
+    if (config == null) {
+      throw new ConfigException("--config", "is required for --kind skab (a model is fitted per series from it, e.g. config/profiles/skab.yaml); --model is not used");
+    }
+    PrintWriter o = spec.commandLine().getOut();
+    DiffadConfig profile = ConfigLoader.load(config);
+    EngineConfig cfg = engineOptions.build(profile.schedule().timesteps(), SkabEvaluation.defaultEngine());
+    try (Bars bars = new Bars()) {
+      SkabEvaluation.Result r = SkabEvaluation.run(profile, cfg, SkabEvaluation.Options.defaults(),
+          dataset, out.resolve("models"), bars);
+      bars.close();
+      SkabReport.write(out, r, profile, dataset);
+      o.printf("diffad evaluate --kind skab: %d series, F1 %.3f, FAR %.2f %%, MAR %.2f %% (%s); "
+              + "point-adjusted F1 %.3f; training %.0f s%n",
+          r.series().size(), r.f1(), 100 * r.far(), 100 * r.mar(), r.options().rule(),
+          r.pointAdjustedF1(), r.trainSeconds());
+      o.printf("%.1f s; report: %s%n", r.seconds(), out.resolve(SkabReport.JSON));
       o.flush();
     }
     return DiffadCli.EXIT_OK;

@@ -1,0 +1,229 @@
+package ai.diffad.evaluation.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.diffad.config.ConfigLoader;
+import ai.diffad.config.DataConfig;
+import ai.diffad.config.DataFormat;
+import ai.diffad.config.DiffadConfig;
+import ai.diffad.config.EngineConfig;
+import ai.diffad.config.NetworkConfig;
+import ai.diffad.config.NetworkKind;
+import ai.diffad.config.PredictionType;
+import ai.diffad.config.ScheduleConfig;
+import ai.diffad.config.ScheduleKind;
+import ai.diffad.config.TrainingConfig;
+import ai.diffad.denoise.data.TrainingSets;
+import ai.diffad.evaluation.data.NabDataset;
+import ai.diffad.evaluation.metrics.IndexWindow;
+import ai.diffad.evaluation.metrics.NabScorer;
+import ai.diffad.model.artifact.LoadedModel;
+import ai.diffad.model.artifact.ModelArtifact;
+import ai.diffad.model.train.DiffusionTrainer;
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The NAB runner end to end on a synthetic corpus in the NAB layout: noisy periodic series with
+ * injected spikes and level shifts and NAB-style windows around them; a tiny shared model is
+ * trained in the test on the probationary parts (data.format nab).
+ */
+class NabEvaluationTest {
+  private static final int ROWS = 1400;
+  private static final int WINDOW = 32;
+  private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+  @TempDir static Path dir;
+  static Path corpus;
+  static Path model;
+
+  /** The anomalies: series name, kind (0 spike, 1 level shift, 2 no anomaly), row. */
+  private static final Object[][] SERIES = {
+      {"g1/spike_a.csv", 0, 700}, {"g1/shift_a.csv", 1, 800}, {"g2/spike_b.csv", 0, 1000},
+      {"g2/shift_b.csv", 1, 600}, {"g2/quiet.csv", 2, -1}};
+
+  @BeforeAll
+  static void corpusAndModel() throws IOException {
+    corpus = dir.resolve("nab");
+    StringBuilder labels = new StringBuilder("{\n");
+    LocalDateTime t0 = LocalDateTime.of(2015, 3, 1, 0, 0);
+    for (int s = 0; s < SERIES.length; s++) {
+      String key = (String) SERIES[s][0];
+      int kind = (int) SERIES[s][1];
+      int at = (int) SERIES[s][2];
+      SplittableRandom rng = new SplittableRandom(100 + s);
+      StringBuilder csv = new StringBuilder("timestamp,value\n");
+      for (int i = 0; i < ROWS; i++) {
+        double v = 50 + 10 * Math.sin(2 * Math.PI * i / (24.0 + 4 * s)) + rng.nextGaussian();
+        if (kind == 0 && i >= at && i < at + 3) {
+          v += 45;
+        } else if (kind == 1 && i >= at) {
+          v += 30;
+        }
+        csv.append(t0.plusMinutes(5L * i).format(TS)).append(',')
+            .append(String.format(java.util.Locale.ROOT, "%.4f", v)).append('\n');
+      }
+      Path f = corpus.resolve("data").resolve(key);
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, csv);
+      labels.append("  \"").append(key).append("\": [");
+      if (at >= 0) {
+        int half = ROWS / 20; // NAB: windows of 10 % of the series, centred on the anomaly
+        labels.append("[\"").append(t0.plusMinutes(5L * (at - half)).format(TS))
+            .append(".000000\", \"").append(t0.plusMinutes(5L * (at + half)).format(TS))
+            .append(".000000\"]");
+      }
+      labels.append(s + 1 < SERIES.length ? "],\n" : "]\n");
+    }
+    labels.append("}\n");
+    Files.createDirectories(corpus.resolve("labels"));
+    Files.writeString(corpus.resolve(NabDataset.WINDOWS_FILE), labels);
+
+    DiffadConfig config = new DiffadConfig("nab-test", ScheduleConfig.of(ScheduleKind.LINEAR, 1000),
+        PredictionType.EPSILON,
+        new NetworkConfig(NetworkKind.UNET1D, 16, List.of(1, 2), 1, List.of(), 8, 0, 0.0),
+        new TrainingConfig(250, 16, 2e-3, 0.0, 25, null, 1.0, 0.99, 3L, 0, 50, null, 0, 300,
+            null),
+        new DataConfig(DataFormat.NAB, 1, WINDOW, null, false, false, 2, null));
+    model = DiffusionTrainer.builder()
+        .setConfig(config)
+        .setData(TrainingSets.open(config.data(), corpus))
+        .setOutputDir(dir.resolve("model"))
+        .optProgressBar(false)
+        .build()
+        .run()
+        .artifact();
+  }
+
+  private static EngineConfig engine() {
+    return ConfigLoader.parse("tStar: 200\nsteps: 1\nseeds: 1\nbatchSize: 64\nsmoothSigma: 0\n",
+        false, EngineConfig.class);
+  }
+
+  private static NabEvaluation.Options options() {
+    return new NabEvaluation.Options(NabEvaluation.Scoring.CAUSAL, 2, 8, 4, 600, 100, 0.999,
+        4.0 / 3.0);
+  }
+
+  @Test
+  void theInjectedAnomaliesAreFoundAndBothThresholdsAreReported() throws IOException {
+    List<String> phases = new ArrayList<>();
+    NabEvaluation.Result r;
+    try (LoadedModel m = ModelArtifact.load(model, Device.cpu())) {
+      r = NabEvaluation.run(m, engine(), options(), corpus, (p, d, t) -> {
+        if (!phases.contains(p)) {
+          phases.add(p);
+        }
+      });
+      NabReport.write(dir.resolve("report"), r, m.manifest(), engine(), corpus);
+    }
+    assertThat(phases).containsExactly("scoring NAB series");
+    NabEvaluation.MethodResult d = r.diffad();
+    assertThat(d.name()).isEqualTo(NabEvaluation.DIFFAD);
+    assertThat(d.series()).hasSize(SERIES.length);
+    // NAB protocol (corpus-optimised threshold): the injected anomalies rank first.
+    assertThat(d.standard().normalised()).isGreaterThan(30.0);
+    assertThat(d.counts(false)[0]).isGreaterThanOrEqualTo(3);
+    // the label-free figure is computed from per-series thresholds fixed without labels
+    assertThat(d.nabLabelFree()).isFinite();
+    for (NabEvaluation.SeriesResult s : d.series()) {
+      assertThat(s.labelFreeThreshold()).isFinite();
+      assertThat(s.probationRows()).isEqualTo(ROWS * 15 / 100);
+    }
+    assertThat(d.nabLabelFree()).isLessThanOrEqualTo(d.standard().normalised() + 1e-9);
+    // the label-free figure is the standard score of the alarms at those thresholds
+    NabScorer scorer = NabScorer.standard();
+    List<NabScorer.SeriesScore> free = new ArrayList<>();
+    for (NabEvaluation.SeriesResult s : d.series()) {
+      free.add(scorer.score(s.alarms(s.labelFreeThreshold(), options().refractory()),
+          s.windows()));
+    }
+    assertThat(scorer.normalised(free)).isCloseTo(d.nabLabelFree(), within(1e-9));
+    assertThat(d.pointwiseBestF1Oracle()).isBetween(0.0, 1.0);
+    assertThat(d.pointAdjustedBestF1Oracle()).isGreaterThanOrEqualTo(d.pointwiseBestF1Oracle());
+    assertThat(r.baseline().name()).isEqualTo(NabEvaluation.BASELINE);
+    assertThat(r.fusion().name()).isEqualTo(NabEvaluation.FUSION);
+
+    JsonNode json = new ObjectMapper().readTree(dir.resolve("report/report.json").toFile());
+    for (String key : List.of("nab_standard", "nab_standard_threshold", "nab_label_free",
+        "pointwise_best_f1_oracle", "point_adjusted_f1")) {
+      assertThat(json.has(key)).as(key).isTrue();
+    }
+    assertThat(json.get("nab_standard").asDouble())
+        .isCloseTo(d.standard().normalised(), within(1e-9));
+    assertThat(json.get("nab_standard_protocol").asText()).contains("optimised over the corpus");
+    assertThat(json.get("point_adjusted_f1_label").asText()).contains("point-adjusted");
+    assertThat(json.get("baselines").has(NabEvaluation.BASELINE)).isTrue();
+    assertThat(json.get("fusion").has(NabEvaluation.FUSION)).isTrue();
+    List<String> csv = Files.readAllLines(dir.resolve("report/scores.csv"));
+    assertThat(csv.get(0)).isEqualTo(String.join(",", NabReport.CSV_HEADER));
+    assertThat(csv).hasSize(1 + 3 * SERIES.length);
+  }
+
+  @Test
+  void causalRawScoresUseNoFutureRows() throws IOException {
+    NabDataset.NabSeries s = NabDataset.open(corpus).get(0);
+    float[] norm = ai.diffad.denoise.data.NabTrainingSet.normalise(s.values());
+    float[] head = java.util.Arrays.copyOf(norm, 901);
+    try (LoadedModel m = ModelArtifact.load(model, Device.cpu())) {
+      ai.diffad.denoise.engine.AnomalyEngine engine =
+          new ai.diffad.denoise.engine.AnomalyEngine(m, engine());
+      double[] whole = NabEvaluation.causal(engine, norm, WINDOW, 2, 8, s.key());
+      double[] part = NabEvaluation.causal(engine, head, WINDOW, 2, 8, s.key());
+      // row t's score comes from the window ending at the last window end <= t: rows after t
+      // never enter it, so cutting the series after row 900 changes nothing before it (row 900
+      // itself is the cut copy's last row, which always gets a window of its own)
+      for (int t = 0; t < 900; t++) {
+        assertThat(part[t]).as("row %d", t).isCloseTo(whole[t], within(1e-6));
+      }
+    }
+  }
+
+  @Test
+  void theShippedEngineFileHoldsTheDefaultEngine() {
+    assertThat(ConfigLoader.read(Path.of("../config/engine/nab.yaml"), EngineConfig.class))
+        .isEqualTo(NabEvaluation.defaultEngine());
+  }
+
+  @Test
+  void theDetectorIsCausalAndZScoresAgainstThePast() {
+    int n = 3000;
+    double[] raw = new double[n];
+    SplittableRandom rng = new SplittableRandom(4);
+    for (int t = 0; t < n; t++) {
+      raw[t] = 1 + 0.1 * rng.nextGaussian() + (t >= 2000 ? 5 : 0);
+    }
+    NabEvaluation.Options o = new NabEvaluation.Options(NabEvaluation.Scoring.WINDOWED, 1, 1, 4,
+        500, 0, 0.999, 4.0 / 3.0);
+    double[] z = NabEvaluation.detector(raw, 450, 0, o).scores();
+    double[] zCut = NabEvaluation.detector(java.util.Arrays.copyOf(raw, 2100), 450, 0, o)
+        .scores();
+    for (int t = 0; t < 2100; t++) {
+      assertThat(zCut[t]).isCloseTo(z[t], within(1e-9)); // no future rows
+    }
+    assertThat(z[2003]).isGreaterThan(20); // the step change alarms
+    assertThat(Math.abs(z[2900])).isLessThan(5); // and is the new normal 500 rows later
+    // refractory: one alarm per 100 rows at most
+    boolean[] a = NabEvaluation.alarms(z, 3.0, 100);
+    int last = -1000;
+    for (int t = 0; t < n; t++) {
+      if (a[t]) {
+        assertThat(t - last).isGreaterThan(100);
+        last = t;
+      }
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package ai.diffad.evaluation.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.diffad.config.ConfigLoader;
+import ai.diffad.config.DataConfig;
+import ai.diffad.config.DataFormat;
+import ai.diffad.config.DiffadConfig;
+import ai.diffad.config.EngineConfig;
+import ai.diffad.config.NetworkConfig;
+import ai.diffad.config.NetworkKind;
+import ai.diffad.config.PredictionType;
+import ai.diffad.config.ScheduleConfig;
+import ai.diffad.config.ScheduleKind;
+import ai.diffad.config.TrainingConfig;
+import ai.diffad.evaluation.data.SkabDataset;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The SKAB protocol end to end on a synthetic benchmark in SKAB's layout: three series of 8
+ * correlated sensors with a fault injected after row 400; one tiny model per series is trained
+ * in the test on the series' first 400 rows.
+ */
+class SkabEvaluationTest {
+  private static final int ROWS = 760;
+  private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+  private static final List<String> SENSORS = List.of("Accelerometer1RMS", "Accelerometer2RMS",
+      "Current", "Pressure", "Temperature", "Thermocouple", "Voltage", "Volume Flow RateRMS");
+
+  @TempDir static Path dir;
+  static Path skab;
+
+  @BeforeAll
+  static void benchmark() throws IOException {
+    skab = dir.resolve("skab");
+    // fault rows [from, to): valve-like (flow and pressure drop), a level shift, an oscillation
+    write("valve1/0.csv", 1, 520, 680, 0);
+    write("valve2/0.csv", 2, 480, 640, 1);
+    write("other/1.csv", 3, 560, 720, 2);
+  }
+
+  private static void write(String rel, long seed, int from, int to, int kind) throws IOException {
+    SplittableRandom rng = new SplittableRandom(seed);
+    StringBuilder sb = new StringBuilder("datetime;" + String.join(";", SENSORS)
+        + ";anomaly;changepoint\n");
+    LocalDateTime t0 = LocalDateTime.of(2020, 3, 9, 10, 0);
+    for (int i = 0; i < ROWS; i++) {
+      double phase = 2 * Math.PI * i / 40.0;
+      double[] v = new double[8];
+      for (int k = 0; k < 8; k++) {
+        v[k] = (k + 1) * 0.5 + Math.sin(phase + k * 0.7) + 0.15 * rng.nextGaussian();
+      }
+      boolean anomalous = i >= from && i < to;
+      if (anomalous) {
+        switch (kind) {
+          case 0 -> {
+            v[7] -= 3.0;
+            v[3] -= 2.0;
+          }
+          case 1 -> {
+            for (int k = 0; k < 4; k++) {
+              v[k] += 2.5;
+            }
+          }
+          default -> {
+            v[0] += 2.0 * Math.sin(2 * Math.PI * i / 5.0);
+            v[1] += 2.0 * Math.cos(2 * Math.PI * i / 5.0);
+          }
+        }
+      }
+      sb.append(t0.plusSeconds(i).format(TS));
+      for (double x : v) {
+        sb.append(';').append(String.format(Locale.ROOT, "%.5f", x));
+      }
+      sb.append(';').append(anomalous ? "1.0" : "0.0").append(';')
+          .append(i == from || i == to ? "1.0" : "0.0").append('\n');
+    }
+    Path f = skab.resolve(rel);
+    Files.createDirectories(f.getParent());
+    Files.writeString(f, sb);
+  }
+
+  private static DiffadConfig profile() {
+    return new DiffadConfig("skab-test", ScheduleConfig.of(ScheduleKind.LINEAR, 1000),
+        PredictionType.EPSILON,
+        new NetworkConfig(NetworkKind.UNET1D, 16, List.of(1, 2), 1, List.of(), 8, 0, 0.0),
+        new TrainingConfig(300, 16, 2e-3, 0.0, 15, null, 1.0, 0.98, 3L, 0, 50, null, 0, null,
+            null),
+        new DataConfig(DataFormat.SENSOR, 8, 16, null, false, false, 2, null));
+  }
+
+  private static EngineConfig engine() {
+    // as the shipped SKAB engine: a high t* so that lasting level changes are not just copied
+    return ConfigLoader.parse("tStar: 400\nsteps: 1\nseeds: 2\nbatchSize: 64\n"
+        + "tileOverlap: 0.75\nmap: l2\nsmoothSigma: 2.0\n", false, EngineConfig.class);
+  }
+
+  @Test
+  void theFaultsAfterRow400AreFoundAndTheRatesMatchThePredictions() throws IOException {
+    Path work = dir.resolve("work");
+    SkabEvaluation.Result r = SkabEvaluation.run(profile(), engine(),
+        SkabEvaluation.Options.defaults(), skab, work, Progress.NONE);
+
+    assertThat(r.series()).extracting(SkabEvaluation.SeriesResult::key)
+        .containsExactly("valve1/0.csv", "valve2/0.csv", "other/1.csv");
+    assertThat(r.f1()).isGreaterThan(0.7);
+    long tp = 0;
+    long fp = 0;
+    long fn = 0;
+    long tn = 0;
+    for (SkabEvaluation.SeriesResult s : r.series()) {
+      assertThat(s.trainRows()).isEqualTo(SkabDataset.TRAIN_ROWS);
+      assertThat(s.predictions()).hasSize(ROWS - SkabDataset.TRAIN_ROWS);
+      assertThat(s.labels()).hasSize(ROWS - SkabDataset.TRAIN_ROWS);
+      assertThat(s.scores()).hasSize(ROWS);
+      // the label-free threshold is 4/3 of the 0.99 quantile of the first 400 rows' scores
+      assertThat(s.threshold()).isCloseTo(4.0 / 3.0 * NabEvaluation.quantile(
+          java.util.Arrays.copyOf(s.scores(), SkabDataset.TRAIN_ROWS), 0.99), within(1e-12));
+      assertThat(Files.isRegularFile(work.resolve(SkabEvaluation.folderOf(s.key()))
+          .resolve("model/model.json"))).isTrue();
+      for (int i = 0; i < s.predictions().length; i++) {
+        boolean p = s.predictions()[i];
+        boolean l = s.labels()[i];
+        assertThat(p).isEqualTo(s.scores()[SkabDataset.TRAIN_ROWS + i] >= s.threshold());
+        tp += p && l ? 1 : 0;
+        fp += p && !l ? 1 : 0;
+        fn += !p && l ? 1 : 0;
+        tn += !p && !l ? 1 : 0;
+      }
+    }
+    assertThat(r.far()).isCloseTo((double) fp / (fp + tn), within(1e-12));
+    assertThat(r.mar()).isCloseTo((double) fn / (fn + tp), within(1e-12));
+    assertThat(r.f1()).isCloseTo(2.0 * tp / (2.0 * tp + fp + fn), within(1e-12));
+    assertThat(r.pointAdjustedF1()).isGreaterThanOrEqualTo(r.f1());
+
+    SkabReport.write(dir.resolve("report"), r, profile(), skab);
+    JsonNode json = new ObjectMapper().readTree(dir.resolve("report/report.json").toFile());
+    assertThat(json.get("f1").asDouble()).isCloseTo(r.f1(), within(1e-12));
+    assertThat(json.get("far").asDouble()).isCloseTo(r.far(), within(1e-12));
+    assertThat(json.get("mar").asDouble()).isCloseTo(r.mar(), within(1e-12));
+    assertThat(json.get("threshold_rule").asText()).contains("no labels");
+    assertThat(json.get("per_series_f1").size()).isEqualTo(3);
+    assertThat(json.get("point_adjusted_f1_label").asText()).contains("point-adjusted");
+    assertThat(Files.readAllLines(dir.resolve("report/scores.csv"))).hasSize(4);
+
+    // a second run reuses the models trained with the same profile on the same rows
+    SkabEvaluation.Result again = SkabEvaluation.run(profile(), engine(),
+        SkabEvaluation.Options.defaults(), skab, work, Progress.NONE);
+    assertThat(again.series()).allMatch(SkabEvaluation.SeriesResult::reused);
+    assertThat(again.f1()).isEqualTo(r.f1());
+  }
+
+  @Test
+  void theShippedEngineFileAndProfileHoldTheDefaults() {
+    assertThat(ConfigLoader.read(Path.of("../config/engine/skab.yaml"), EngineConfig.class))
+        .isEqualTo(SkabEvaluation.defaultEngine());
+    DiffadConfig shipped = ConfigLoader.load(Path.of("../config/profiles/skab.yaml"));
+    assertThat(shipped.data().format()).isEqualTo(DataFormat.SENSOR);
+    assertThat(shipped.data().channels()).isEqualTo(8);
+  }
+
+  @Test
+  void anImageProfileIsRefused() {
+    DiffadConfig images = new DiffadConfig("img", null, null, null, null,
+        new DataConfig(DataFormat.IMAGES, 1, 16, null, null, null, null, null));
+    assertThatThrownBy(() -> SkabEvaluation.run(images, engine(), SkabEvaluation.Options.defaults(),
+        skab, dir.resolve("w2"), Progress.NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("data.format sensor");
+  }
+}
