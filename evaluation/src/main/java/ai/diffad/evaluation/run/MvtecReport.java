@@ -180,7 +180,8 @@ public final class MvtecReport {
     return f;
   }
 
-  private static Map<String, Object> engineMap(EngineConfig e) {
+  /** The engine settings shown in a report (also used by the NAB report). */
+  static Map<String, Object> engineMap(EngineConfig e) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("t*", e.tStar());
     m.put("noise", e.noise());

@@ -2,8 +2,11 @@ package ai.diffad.evaluation.run;
 
 import ai.diffad.config.EngineConfig;
 import ai.diffad.evaluation.metrics.BinaryCounts;
+import ai.diffad.evaluation.metrics.NabProfile;
 import ai.diffad.evaluation.metrics.NabScorer;
 import ai.diffad.evaluation.metrics.SeriesMetrics;
+import ai.diffad.evaluation.report.Plots;
+import ai.diffad.evaluation.report.ReportHtml;
 import ai.diffad.evaluation.report.ReportJson;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.artifact.ModelManifest;
@@ -11,6 +14,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,15 +23,21 @@ import java.util.Map;
 
 /**
  * Writes a NAB evaluation: {@code report.json} (the headline figures under fixed keys, each
- * labelled with how its threshold was chosen, diffad and the model-free baseline) and
+ * labelled with how its threshold was chosen, diffad and the model-free baseline),
  * {@code scores.csv} (one row per series and method: NAB counts at the corpus-optimised and at the
- * label-free threshold).
+ * label-free threshold) and {@code report.html} (the figures of every method in one table, the
+ * detector output of a few series with their labelled windows, a histogram of diffad's score
+ * inside and outside the windows).
  */
 public final class NabReport {
   /** The machine-readable report. */
   public static final String JSON = "report.json";
   /** Per-series results. */
   public static final String CSV = "scores.csv";
+  /** The report people read. */
+  public static final String HTML = "report.html";
+  /** Series whose detector output is plotted. */
+  static final int PLOTTED_SERIES = 3;
   /** Header of {@link #CSV}. */
   public static final List<String> CSV_HEADER = List.of("method", "series", "rows",
       "probation_rows", "windows", "label_free_threshold", "optimum_detected", "optimum_missed",
@@ -105,6 +116,146 @@ public final class NabReport {
       }
     }
     Files.writeString(out.resolve(CSV), csv, StandardCharsets.UTF_8);
+
+    html(out, r, model, engine, m, run, timings);
+  }
+
+  /** Writes {@link #HTML} and its plots. */
+  private static void html(Path out, NabEvaluation.Result r, ModelManifest model,
+      EngineConfig engine, Map<String, Object> modelMap, Map<String, Object> run,
+      Map<String, Object> timings) throws IOException {
+    NabEvaluation.Options o = r.options();
+    String pointAdjusted = SeriesMetrics.POINT_ADJUSTED + " (a window counts as found when any "
+        + "row in it is flagged), at the label-free thresholds; not comparable with point-wise "
+        + "figures";
+    ReportHtml.MetricsTable table = new ReportHtml.MetricsTable()
+        .column("nab_standard", "NAB standard", NabEvaluation.NAB_PROTOCOL)
+        .column("nab_reward_low_fp_rate", "NAB reward low FP", NabEvaluation.NAB_PROTOCOL)
+        .column("nab_reward_low_fn_rate", "NAB reward low FN", NabEvaluation.NAB_PROTOCOL)
+        .column("nab_label_free", "NAB standard, label-free", o.labelFreeRule())
+        .column("pointwise_best_f1_oracle", "point-wise best F1",
+            "oracle: one corpus-wide threshold chosen on the test labels")
+        .column("point_adjusted_f1", "point-adjusted F1", pointAdjusted)
+        .note("the detector settings (options below) were chosen by the NAB score on this "
+            + "corpus, as NAB entrants' parameters are");
+    for (NabEvaluation.MethodResult mr : r.methods()) {
+      String note = switch (mr.name()) {
+        case NabEvaluation.BASELINE -> "the same detector on |value| after probationary "
+            + "normalisation, without any model";
+        case NabEvaluation.FUSION -> "per row the larger of diffad's and the baseline's z-score, "
+            + "then the same rule";
+        default -> null;
+      };
+      table.row(mr.name(), note, metricRow(mr));
+    }
+    List<List<Object>> windowRows = new ArrayList<>();
+    for (NabEvaluation.MethodResult mr : r.methods()) {
+      int[] opt = mr.counts(false);
+      int[] free = mr.counts(true);
+      windowRows.add(List.of(mr.name(), String.format(Locale.ROOT, "%.4g",
+          mr.standard().threshold()), opt[0], opt[1], opt[2], free[0], free[1], free[2]));
+    }
+
+    NabEvaluation.MethodResult d = r.diffad();
+    double threshold = d.standard().threshold();
+    List<ReportHtml.Figure> timelines = new ArrayList<>();
+    List<NabEvaluation.SeriesResult> picked = new ArrayList<>(d.series());
+    picked.sort(Comparator.comparingInt((NabEvaluation.SeriesResult s) -> -s.windows().size())
+        .thenComparing(NabEvaluation.SeriesResult::key));
+    picked = picked.subList(0, Math.min(PLOTTED_SERIES, picked.size()));
+    for (int i = 0; i < picked.size(); i++) {
+      NabEvaluation.SeriesResult s = picked.get(i);
+      String file = "series-" + (i + 1) + "-" + SeriesPlots.slug(s.key()) + ".png";
+      Map<String, Double> levels = new LinkedHashMap<>();
+      levels.put(String.format(Locale.ROOT, "corpus threshold %.3g (NAB standard)", threshold),
+          threshold);
+      levels.put(String.format(Locale.ROOT, "label-free threshold %.3g",
+          s.labelFreeThreshold()), s.labelFreeThreshold());
+      SeriesPlots.timeline(out.resolve(file), s.key(), "diffad z", s.scores(),
+          NabEvaluation.labels(s.rows(), s.windows()), "labelled windows", levels,
+          Map.of("end of probation", s.probationRows()),
+          s.alarms(threshold, o.refractory()), "alarms at the corpus threshold");
+      NabScorer.SeriesScore sc = s.atCorpusThreshold();
+      timelines.add(new ReportHtml.Figure(file, String.format(Locale.ROOT,
+          "%s: diffad's detector output (z) per row, labelled windows shaded; at the corpus "
+              + "threshold %d of %d windows detected, %d false positives; rows before %d are "
+              + "probationary (not scored)", s.key(), sc.detectedWindows(), s.windows().size(),
+          sc.falsePositives(), s.probationRows())));
+    }
+
+    List<Double> inside = new ArrayList<>();
+    List<Double> outside = new ArrayList<>();
+    for (NabEvaluation.SeriesResult s : d.series()) {
+      boolean[] lab = NabEvaluation.labels(s.rows(), s.windows());
+      for (int t = s.probationRows(); t < s.rows(); t++) {
+        (lab[t] ? inside : outside).add(s.scores()[t]);
+      }
+    }
+    double[][] clipped = SeriesPlots.clipped(toArray(outside), toArray(inside), 0.001);
+    String histogram = "histogram-diffad.png";
+    Plots.scoreHistogram(out.resolve(histogram), "diffad z, scored rows", clipped[0],
+        clipped[1], threshold);
+
+    Map<String, Object> options = new LinkedHashMap<>();
+    options.put("scoring", o.scoring() == NabEvaluation.Scoring.CAUSAL
+        ? "causal (row t uses rows up to t only)" : "windowed (looks ahead; not NAB-valid)");
+    options.put("causal stride (rows)", o.causalStride());
+    options.put("causal tail (positions)", o.causalTail());
+    options.put("smoothing (rows)", o.smoothing());
+    options.put("z-score history (rows)", o.history());
+    options.put("refractory period (rows)", o.refractory());
+    options.put("label-free rule", o.labelFreeRule());
+    int windows = (int) run.get("labelled_windows");
+    ReportHtml.titled("diffad evaluation: NAB (" + model.name() + ")")
+        .paragraph(d.series().size() + " series, " + windows + " labelled windows. One shared "
+            + "1-D model for all series, trained on each series' probationary part only. "
+            + (o.scoring() == NabEvaluation.Scoring.CAUSAL
+                ? "Causal scoring: the score of row t uses rows up to t only, as NAB requires. "
+                : "Windowed scoring: scores look up to one window ahead, which NAB does not "
+                    + "allow; these figures are not NAB-valid. ")
+            + "The reconstruction error is smoothed and z-scored against the past; an alarm is "
+            + "raised when z reaches the threshold, at most one per refractory period. NAB "
+            + "figures use one threshold per profile optimised over the whole corpus, as NAB "
+            + "does for every scoreboard entry; the label-free figure uses per-series thresholds "
+            + "fixed without labels.")
+        .metrics("Scores", table)
+        .table("Windows (standard profile)", List.of("method", "corpus threshold (z)",
+            "detected", "missed", "false positives", "label-free: detected",
+            "label-free: missed", "label-free: false positives"), windowRows)
+        .images("Detector output (diffad)", timelines)
+        .image("Score histogram (diffad)", histogram, String.format(Locale.ROOT,
+            "diffad's z on the scored rows inside (%d) and outside (%d) labelled windows, each "
+                + "as a share of its rows; the line is the corpus threshold; values beyond the "
+                + "0.1 %% and 99.9 %% quantiles are counted in the end bins", inside.size(),
+            outside.size()))
+        .keyValues("Detector options", options)
+        .keyValues("Model", modelMap)
+        .keyValues("Engine settings", MvtecReport.engineMap(engine))
+        .keyValues("Run", run)
+        .keyValues("Timings", timings)
+        .write(out.resolve(HTML));
+  }
+
+  /** One method's row of the HTML metrics table. */
+  static Map<String, Double> metricRow(NabEvaluation.MethodResult mr) {
+    Map<String, Double> v = new LinkedHashMap<>();
+    v.put("nab_standard", mr.standard().normalised());
+    v.put("nab_reward_low_fp_rate", mr.profiles().get(NabProfile.REWARD_LOW_FP.name())
+        .normalised());
+    v.put("nab_reward_low_fn_rate", mr.profiles().get(NabProfile.REWARD_LOW_FN.name())
+        .normalised());
+    v.put("nab_label_free", mr.nabLabelFree());
+    v.put("pointwise_best_f1_oracle", mr.pointwiseBestF1Oracle());
+    v.put("point_adjusted_f1", mr.pointAdjustedF1());
+    return v;
+  }
+
+  private static double[] toArray(List<Double> v) {
+    double[] a = new double[v.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = v.get(i);
+    }
+    return a;
   }
 
   /** The headline figures of one method under the report's keys. */

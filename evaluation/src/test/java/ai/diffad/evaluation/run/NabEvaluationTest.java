@@ -171,6 +171,36 @@ class NabEvaluationTest {
     List<String> csv = Files.readAllLines(dir.resolve("report/scores.csv"));
     assertThat(csv.get(0)).isEqualTo(String.join(",", NabReport.CSV_HEADER));
     assertThat(csv).hasSize(1 + 3 * SERIES.length);
+
+    // report.html: one metrics row per method with its own figures, in column order
+    Path html = dir.resolve("report").resolve(NabReport.HTML);
+    String page = Files.readString(html);
+    for (NabEvaluation.MethodResult mr : r.methods()) {
+      assertThat(ReportPages.metricsRow(page, mr.name())).as(mr.name()).containsExactly(
+          ReportPages.fixed(mr.standard().normalised()),
+          ReportPages.fixed(mr.profiles().get("reward_low_FP_rate").normalised()),
+          ReportPages.fixed(mr.profiles().get("reward_low_FN_rate").normalised()),
+          ReportPages.fixed(mr.nabLabelFree()),
+          ReportPages.fixed(mr.pointwiseBestF1Oracle()),
+          ReportPages.fixed(mr.pointAdjustedF1()));
+    }
+    assertThat(page).contains("NAB standard", "optimised over the corpus",
+        "oracle: one corpus-wide threshold chosen on the test labels",
+        "not comparable with point-wise", "Causal scoring");
+    // the plotted series: the 3 with the most windows, ties by key (each has one window here)
+    List<String> images = ReportPages.checkedImages(html);
+    assertThat(images).containsExactly("series-1-g1-shift-a.png", "series-2-g1-spike-a.png",
+        "series-3-g2-shift-b.png", "histogram-diffad.png");
+    int scored = 0;
+    int inside = 0;
+    for (NabEvaluation.SeriesResult s : d.series()) {
+      scored += s.rows() - s.probationRows();
+      for (IndexWindow w : s.windows()) {
+        inside += Math.max(0, Math.min(w.end(), s.rows() - 1)
+            - Math.max(w.start(), s.probationRows()) + 1);
+      }
+    }
+    assertThat(page).contains("inside (" + inside + ") and outside (" + (scored - inside) + ")");
   }
 
   @Test

@@ -157,6 +157,34 @@ class SkabEvaluationTest {
     assertThat(json.get("point_adjusted_f1_label").asText()).contains("point-adjusted");
     assertThat(Files.readAllLines(dir.resolve("report/scores.csv"))).hasSize(4);
 
+    // report.html: diffad's and the trivial reference's figures, FAR and MAR in per cent
+    Path html = dir.resolve("report").resolve(SkabReport.HTML);
+    String page = Files.readString(html);
+    assertThat(ReportPages.metricsRow(page, "diffad")).containsExactly(
+        ReportPages.fixed(r.f1()), ReportPages.fixed(100 * r.far()),
+        ReportPages.fixed(100 * r.mar()), ReportPages.fixed(r.total().precision()),
+        ReportPages.fixed(r.total().recall()), ReportPages.fixed(r.pointAdjustedF1()),
+        ReportPages.fixed(r.pointwiseBestF1Oracle()));
+    long pos = tp + fn;
+    assertThat(ReportPages.metricsRow(page, "all anomalous")).containsExactly(
+        ReportPages.fixed(r.allAnomalousF1()), "100.000", "0.000",
+        ReportPages.fixed((double) pos / (tp + fp + fn + tn)), "1.000", ReportPages.MISSING,
+        ReportPages.MISSING);
+    assertThat(page).contains("FAR %", "MAR %", "point-adjusted", "oracle", "no labels");
+    for (SkabEvaluation.SeriesResult s : r.series()) {
+      assertThat(page).contains("<td class=\"text\">" + s.key() + "</td><td>"
+          + s.labels().length + "</td>");
+      assertThat(page).contains("<td>" + ReportPages.fixed(s.f1()) + "</td><td>"
+          + ReportPages.fixed(100 * s.counts().falseAlarmRate()) + "</td><td>"
+          + ReportPages.fixed(100 * s.counts().missedAlarmRate()) + "</td></tr>");
+    }
+    assertThat(page).contains("normal (" + (fp + tn) + ") and anomalous (" + pos + ")");
+    List<String> images = ReportPages.checkedImages(html);
+    assertThat(images).contains("histogram-diffad.png").hasSize(4);
+    for (SkabEvaluation.SeriesResult s : r.series()) {
+      assertThat(images).anyMatch(f -> f.endsWith(SeriesPlots.slug(s.key()) + ".png"));
+    }
+
     // a second run reuses the models trained with the same profile on the same rows
     SkabEvaluation.Result again = SkabEvaluation.run(profile(), engine(),
         SkabEvaluation.Options.defaults(), skab, work, Progress.NONE);
