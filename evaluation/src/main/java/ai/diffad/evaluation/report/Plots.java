@@ -264,19 +264,33 @@ public final class Plots {
     return h;
   }
 
+  /**
+   * The {@code bins + 1} edges from {@code lo} to exactly {@code hi}, never decreasing: XChart
+   * refuses an area whose x data step back, and {@code lo + bins * ((hi - lo) / bins)} can exceed
+   * {@code hi} by a rounding error.
+   */
+  static double[] binEdges(double lo, double hi, int bins) {
+    double[] e = new double[bins + 1];
+    for (int b = 0; b < bins; b++) {
+      e[b] = Math.min(hi, lo + (hi - lo) * b / bins);
+    }
+    e[bins] = hi;
+    return e;
+  }
+
   private static double addHistogram(XYChart chart, String name, double[] values, double lo,
       double hi, int bins, Color colour) {
     double[] h = histogram(values, lo, hi, bins);
-    double w = (hi - lo) / bins;
+    double[] edge = binEdges(lo, hi, bins);
     double[] x = new double[2 * bins + 2];
     double[] y = new double[2 * bins + 2];
     x[0] = lo;
     y[0] = 0;
     double top = 0;
     for (int b = 0; b < bins; b++) {
-      x[1 + 2 * b] = lo + b * w;
+      x[1 + 2 * b] = edge[b];
       y[1 + 2 * b] = h[b];
-      x[2 + 2 * b] = lo + (b + 1) * w;
+      x[2 + 2 * b] = edge[b + 1];
       y[2 + 2 * b] = h[b];
       top = Math.max(top, h[b]);
     }

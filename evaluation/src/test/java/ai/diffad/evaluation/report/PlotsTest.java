@@ -155,6 +155,27 @@ class PlotsTest {
   }
 
   @Test
+  void binEdgesEndExactlyAtTheTopSoXChartAcceptsTheArea() throws Exception {
+    // 37 bins over [0, 0.3]: 37 * (0.3 / 37) is 0.30000000000000004 in doubles, a step back from
+    // the last edge 0.3 that made XChart refuse the chart ("X-Data must be in ascending order")
+    assertThat(37 * (0.3 / 37)).isGreaterThan(0.3);
+    double[] e = Plots.binEdges(0, 0.3, 37);
+    assertThat(e).hasSize(38);
+    assertThat(e[37]).isEqualTo(0.3);
+    for (int i = 1; i < e.length; i++) {
+      assertThat(e[i]).isGreaterThanOrEqualTo(e[i - 1]);
+    }
+    // 37 * 37 scores spread over [0, 0.3] take 37 bins; the chart must render
+    double[] v = new double[37 * 37];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = 0.3 * i / (v.length - 1);
+    }
+    Path file = dir.resolve("edges.png");
+    Plots.scoreHistogram(file, "edges", v, new double[0], Double.NaN);
+    assertThat(ImageIO.read(file.toFile())).isNotNull();
+  }
+
+  @Test
   void lineChartDrawsEverySeriesAndRejectsRaggedOnes() throws Exception {
     Map<String, double[][]> s = new LinkedHashMap<>();
     s.put("image AUROC", new double[][] {{10, 25, 50, 100}, {0.91, 0.95, 0.97, 0.975}});
