@@ -52,7 +52,7 @@ final class EngineOptions {
   @Option(names = "--tile", description = "Tile side in pixels (default: the model's training size).")
   Integer tile;
 
-  @Option(names = "--map", converter = EnumConverters.Map.class, description = "l1, l2, ssim, mix or feature (default l1).")
+  @Option(names = "--map", converter = EnumConverters.Map.class, description = "l1, l2, ssim, mix, feature (encoder features of input vs reconstruction) or knn (evaluate only: distance to a bank of normal features built from train/good) (default l1).")
   MapKind map;
 
   @Option(names = "--smooth", description = "Gaussian smoothing sigma of the map in pixels (default 4).")

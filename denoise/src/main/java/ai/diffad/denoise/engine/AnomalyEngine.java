@@ -68,8 +68,9 @@ public final class AnomalyEngine {
           + " image models only; for series use one of [l1, l2, ssim, mix]");
     }
     if (config.map() == MapKind.KNN && bank == null) {
-      throw new IllegalArgumentException("map = knn needs a feature bank of normal images"
-          + " (FeatureBank.builder; the evaluation builds it from train/good)");
+      throw new ai.diffad.config.ConfigException("map", "knn needs a feature bank of normal"
+          + " images, which diffad evaluate builds from train/good; allowed here: [l1, l2, ssim,"
+          + " mix, feature]");
     }
     int tile = sensor || config.tileSize() == 0 ? trained.data().size() : config.tileSize();
     this.tiler = Tiler.of(tile, config.tileOverlap(), trained.network().sizeMultiple());

@@ -199,8 +199,11 @@ class AnomalyEngineTest {
       System.out.printf("knn map detection AUROC %.3f%n", auroc);
       assertThat(auroc).isGreaterThanOrEqualTo(0.8);
     }
+    // without a bank of normal features (diffad score, stream): a configuration error naming map
     assertThatThrownBy(() -> new AnomalyEngine(model, cfg))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("feature bank");
+        .isInstanceOf(ai.diffad.config.ConfigException.class)
+        .hasMessageStartingWith("map: knn needs a feature bank")
+        .hasMessageContaining("[l1, l2, ssim, mix, feature]");
   }
 
   /**
