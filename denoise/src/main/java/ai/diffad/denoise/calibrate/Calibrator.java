@@ -133,6 +133,19 @@ public final class Calibrator {
   }
 
   /**
+   * The q-quantile of {@code values} (any order, not changed) with linear interpolation (numpy's
+   * default).
+   *
+   * @param values non-empty
+   * @param q in [0, 1]
+   */
+  public static double quantile(double[] values, double q) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return quantileOfSorted(sorted, q);
+  }
+
+  /**
    * The q-quantile of ascending values with linear interpolation (numpy's default).
    *
    * @param sorted ascending, non-empty

@@ -88,33 +88,51 @@ public final class SeriesMetrics {
    * adjusted counts at every threshold.
    */
   public static double pointAdjustedBestF1(double[] scores, boolean[] labels) {
-    sameLength(scores.length, labels.length);
-    List<IndexWindow> segs = segments(labels);
-    int normal = 0;
-    for (boolean b : labels) {
-      if (!b) {
-        normal++;
+    return pointAdjustedBestF1(List.of(scores), List.of(labels));
+  }
+
+  /**
+   * {@link #pointAdjustedBestF1(double[], boolean[])} over several series with one threshold:
+   * segments are taken per series, so a segment never joins the end of one series to the start of
+   * the next.
+   */
+  public static double pointAdjustedBestF1(List<double[]> scores, List<boolean[]> labels) {
+    sameLength(scores.size(), labels.size());
+    int n = 0;
+    List<List<IndexWindow>> segs = new ArrayList<>();
+    for (int j = 0; j < scores.size(); j++) {
+      boolean[] lab = labels.get(j);
+      sameLength(scores.get(j).length, lab.length);
+      segs.add(segments(lab));
+      n += segs.get(j).size();
+      for (boolean b : lab) {
+        if (!b) {
+          n++;
+        }
       }
     }
-    int n = normal + segs.size();
     double[] s = new double[n];
     boolean[] y = new boolean[n];
     double[] w = new double[n];
     int k = 0;
-    for (int i = 0; i < labels.length; i++) {
-      if (!labels[i]) {
-        s[k] = scores[i];
-        w[k++] = 1.0;
+    for (int j = 0; j < scores.size(); j++) {
+      double[] sc = scores.get(j);
+      boolean[] lab = labels.get(j);
+      for (int i = 0; i < lab.length; i++) {
+        if (!lab[i]) {
+          s[k] = sc[i];
+          w[k++] = 1.0;
+        }
       }
-    }
-    for (IndexWindow seg : segs) {
-      double max = Double.NEGATIVE_INFINITY;
-      for (int i = seg.start(); i <= seg.end(); i++) {
-        max = Math.max(max, scores[i]);
+      for (IndexWindow seg : segs.get(j)) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = seg.start(); i <= seg.end(); i++) {
+          max = Math.max(max, sc[i]);
+        }
+        s[k] = max;
+        y[k] = true;
+        w[k++] = seg.length();
       }
-      s[k] = max;
-      y[k] = true;
-      w[k++] = seg.length();
     }
     return BinaryCurve.weighted(s, y, w).f1Max();
   }

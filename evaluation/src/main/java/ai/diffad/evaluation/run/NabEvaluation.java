@@ -2,6 +2,7 @@ package ai.diffad.evaluation.run;
 
 import ai.diffad.config.DataFormat;
 import ai.diffad.config.EngineConfig;
+import ai.diffad.denoise.calibrate.Calibrator;
 import ai.diffad.denoise.data.NabTrainingSet;
 import ai.diffad.denoise.engine.AnomalyEngine;
 import ai.diffad.denoise.engine.AnomalyMaps;
@@ -9,7 +10,6 @@ import ai.diffad.denoise.engine.Reconstructor;
 import ai.diffad.evaluation.data.NabDataset;
 import ai.diffad.evaluation.data.NabDataset.NabSeries;
 import ai.diffad.evaluation.metrics.BinaryCounts;
-import ai.diffad.evaluation.metrics.BinaryCurve;
 import ai.diffad.evaluation.metrics.IndexWindow;
 import ai.diffad.evaluation.metrics.NabProfile;
 import ai.diffad.evaluation.metrics.NabScorer;
@@ -442,22 +442,13 @@ public final class NabEvaluation {
       double v = Math.max(0, (s2[hi] - s2[lo]) / m - mean * mean);
       z[t] = (a[t] - mu - mean) / floorStd(Math.sqrt(v), mean + mu);
     }
-    double ucl = options.labelFreeFactor() * quantile(ref, options.labelFreeQuantile());
+    double ucl = options.labelFreeFactor()
+        * Calibrator.quantile(ref, options.labelFreeQuantile());
     return new Detector(z, (ucl - mu) / sd);
   }
 
   private static double floorStd(double sd, double mean) {
     return Math.max(sd, Math.max(1e-9, 1e-6 * Math.abs(mean)));
-  }
-
-  /** Linear-interpolated quantile (numpy's default) of {@code v}. */
-  static double quantile(double[] v, double q) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    double pos = q * (s.length - 1);
-    int lo = (int) Math.floor(pos);
-    int hi = Math.min(s.length - 1, lo + 1);
-    return s[lo] + (pos - lo) * (s[hi] - s[lo]);
   }
 
   /**
@@ -614,7 +605,8 @@ public final class NabEvaluation {
     }
     double[] allScores = new double[scoredRows];
     boolean[] allLabels = new boolean[scoredRows];
-    List<double[]> paItems = new ArrayList<>(); // {score, label, weight}
+    List<double[]> seriesScores = new ArrayList<>();
+    List<boolean[]> seriesLabels = new ArrayList<>();
     int m = 0;
     for (int i = 0; i < corpus.size(); i++) {
       NabSeries s = corpus.get(i);
@@ -636,31 +628,13 @@ public final class NabEvaluation {
       System.arraycopy(sc, 0, allScores, m, sc.length);
       System.arraycopy(lb, 0, allLabels, m, lb.length);
       m += sc.length;
-      for (int t = 0; t < sc.length; t++) {
-        if (!lb[t]) {
-          paItems.add(new double[] {sc[t], 0, 1});
-        }
-      }
-      for (IndexWindow seg : SeriesMetrics.segments(lb)) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int t = seg.start(); t <= seg.end(); t++) {
-          max = Math.max(max, sc[t]);
-        }
-        paItems.add(new double[] {max, 1, seg.length()});
-      }
+      seriesScores.add(sc);
+      seriesLabels.add(lb);
       results.add(new SeriesResult(s.key(), s.rows(), probation, s.windows(), d.scores(),
           d.labelFreeThreshold(), opt, free, cPw, cPa));
     }
-    double[] ps = new double[paItems.size()];
-    boolean[] pl = new boolean[paItems.size()];
-    double[] pwgt = new double[paItems.size()];
-    for (int i = 0; i < ps.length; i++) {
-      ps[i] = paItems.get(i)[0];
-      pl[i] = paItems.get(i)[1] > 0;
-      pwgt[i] = paItems.get(i)[2];
-    }
     double pwBest = SeriesMetrics.pointwiseBestF1(allScores, allLabels);
-    double paBest = BinaryCurve.weighted(ps, pl, pwgt).f1Max();
+    double paBest = SeriesMetrics.pointAdjustedBestF1(seriesScores, seriesLabels);
     return new MethodResult(name, List.copyOf(results), profiles,
         standard.normalised(atLabelFree), pwBest, pw, pa, paBest);
   }

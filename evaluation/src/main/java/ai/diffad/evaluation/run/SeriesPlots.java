@@ -1,5 +1,6 @@
 package ai.diffad.evaluation.run;
 
+import ai.diffad.denoise.calibrate.Calibrator;
 import ai.diffad.evaluation.report.Plots;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -155,8 +156,8 @@ final class SeriesPlots {
     if (all.length == 0) {
       return new double[][] {fa, fb};
     }
-    double lo = NabEvaluation.quantile(all, q);
-    double hi = NabEvaluation.quantile(all, 1 - q);
+    double lo = Calibrator.quantile(all, q);
+    double hi = Calibrator.quantile(all, 1 - q);
     for (double[] v : new double[][] {fa, fb}) {
       for (int i = 0; i < v.length; i++) {
         v[i] = Math.max(lo, Math.min(hi, v[i]));

@@ -4,6 +4,7 @@ import ai.diffad.config.ConfigLoader;
 import ai.diffad.config.DataFormat;
 import ai.diffad.config.DiffadConfig;
 import ai.diffad.config.EngineConfig;
+import ai.diffad.denoise.calibrate.Calibrator;
 import ai.diffad.denoise.data.SensorTrainingSet;
 import ai.diffad.denoise.data.TrainingSets;
 import ai.diffad.denoise.engine.AnomalyEngine;
@@ -255,29 +256,12 @@ public final class SkabEvaluation {
     }
     double scoreSeconds = (System.nanoTime() - s0) / 1e9;
     double threshold = options.factor()
-        * NabEvaluation.quantile(Arrays.copyOf(scores, trainRows), options.quantile());
+        * Calibrator.quantile(Arrays.copyOf(scores, trainRows), options.quantile());
     boolean[] labels = s.testAnomaly();
     boolean[] predictions = SeriesMetrics.flag(
         Arrays.copyOfRange(scores, trainRows, scores.length), threshold);
     return new SeriesResult(s.key(), trainRows, threshold, scores, labels, predictions,
         SeriesMetrics.count(predictions, labels), trainSeconds, scoreSeconds, reused);
-  }
-
-  /**
-   * The same scores under another threshold rule (no refitting, no rescoring): for comparing
-   * rules, each of which must be reported with its own label.
-   */
-  public static Result rethreshold(Result r, Options options) {
-    List<SeriesResult> out = new ArrayList<>();
-    for (SeriesResult s : r.series()) {
-      double threshold = options.factor()
-          * NabEvaluation.quantile(Arrays.copyOf(s.scores(), s.trainRows()), options.quantile());
-      boolean[] predictions = SeriesMetrics.flag(s.testScores(), threshold);
-      out.add(new SeriesResult(s.key(), s.trainRows(), threshold, s.scores(), s.labels(),
-          predictions, SeriesMetrics.count(predictions, s.labels()), s.trainSeconds(),
-          s.scoreSeconds(), s.reused()));
-    }
-    return summarise(out, options, r.engine(), r.seconds());
   }
 
   /** Totals and the oracle figure over per-series results. */

@@ -3,6 +3,7 @@ package ai.diffad.evaluation.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SeriesMetricsTest {
@@ -48,6 +49,21 @@ class SeriesMetricsTest {
     // .9: TP3 FP0 6/8; .8: 6/9; .5: 6/10; .4: TP5 FP2 10/12 best; .1: 10/13; .05: 10/14.
     assertThat(SeriesMetrics.pointAdjustedBestF1(SCORES, LABELS))
         .isCloseTo(10.0 / 12.0, within(1e-12));
+  }
+
+  @Test
+  void pointAdjustedBestF1OverSeveralSeriesKeepsEachSeriesSegmentsApart() {
+    // A ends labelled, B starts labelled. Per series: normals .1 (A) .5 (B), segments .9 (A,
+    // weight 1) and .3 (B, weight 1). .9: TP1 FP0 FN1 2/3; .5: TP1 FP1 FN1 2/4; .3: TP2 FP1 4/5
+    // best; .1: 4/6. Joined end to end, the two segments would be one (.9, weight 2): F1 1.
+    double[] a = {0.1, 0.9};
+    double[] b = {0.3, 0.5};
+    boolean[] la = {false, true};
+    boolean[] lb = {true, false};
+    assertThat(SeriesMetrics.pointAdjustedBestF1(List.of(a, b), List.of(la, lb)))
+        .isCloseTo(4.0 / 5.0, within(1e-12));
+    assertThat(SeriesMetrics.pointAdjustedBestF1(new double[] {0.1, 0.9, 0.3, 0.5},
+        new boolean[] {false, true, true, false})).isCloseTo(1.0, within(1e-12));
   }
 
   @Test

@@ -15,6 +15,7 @@ import ai.diffad.config.PredictionType;
 import ai.diffad.config.ScheduleConfig;
 import ai.diffad.config.ScheduleKind;
 import ai.diffad.config.TrainingConfig;
+import ai.diffad.denoise.calibrate.Calibrator;
 import ai.diffad.evaluation.data.SkabDataset;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -128,7 +129,7 @@ class SkabEvaluationTest {
       assertThat(s.labels()).hasSize(ROWS - SkabDataset.TRAIN_ROWS);
       assertThat(s.scores()).hasSize(ROWS);
       // the label-free threshold is 4/3 of the 0.99 quantile of the first 400 rows' scores
-      assertThat(s.threshold()).isCloseTo(4.0 / 3.0 * NabEvaluation.quantile(
+      assertThat(s.threshold()).isCloseTo(4.0 / 3.0 * Calibrator.quantile(
           java.util.Arrays.copyOf(s.scores(), SkabDataset.TRAIN_ROWS), 0.99), within(1e-12));
       assertThat(Files.isRegularFile(work.resolve(SkabEvaluation.folderOf(s.key()))
           .resolve("model/model.json"))).isTrue();
