@@ -374,7 +374,8 @@ public final class NabEvaluation {
     return out;
   }
 
-  private static double[] toDouble(float[] f) {
+  /** {@code f} widened to doubles. */
+  static double[] toDouble(float[] f) {
     double[] d = new double[f.length];
     for (int i = 0; i < f.length; i++) {
       d[i] = f[i];

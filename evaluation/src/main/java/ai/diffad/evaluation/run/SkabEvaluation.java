@@ -248,11 +248,7 @@ public final class SkabEvaluation {
       ModelManifest.InputSpec in = model.manifest().input();
       float[] norm = normalise(s.sensors(), in.channelMean(), in.channelStd());
       AnomalyEngine eng = new AnomalyEngine(model, engine);
-      float[] perStep = eng.scoreSeries(norm, channels, s.rows(), s.key()).perStep();
-      scores = new double[perStep.length];
-      for (int i = 0; i < perStep.length; i++) {
-        scores[i] = perStep[i];
-      }
+      scores = NabEvaluation.toDouble(eng.scoreSeries(norm, channels, s.rows(), s.key()).perStep());
     }
     double scoreSeconds = (System.nanoTime() - s0) / 1e9;
     double threshold = options.factor()
