@@ -9,7 +9,7 @@ import ai.diffad.denoise.data.SyntheticTextures;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.net.Networks;
-import ai.diffad.model.train.DiffusionTrainer;
+import ai.diffad.model.train.Trainer;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -104,7 +104,7 @@ final class BenchCommand implements Callable<Integer> {
     Path tmp = Files.createTempDirectory("diffad-bench");
     try {
       List<Double> stamps = new ArrayList<>();
-      DiffusionTrainer.builder()
+      Trainer.builder()
           .setConfig(cfg)
           .setData(benchData(64, size, d.channels(), net.numClasses()))
           .setOutputDir(tmp.resolve("model"))

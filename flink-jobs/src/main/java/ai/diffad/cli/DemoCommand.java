@@ -34,7 +34,7 @@ import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.artifact.ModelManifest;
 import ai.diffad.model.net.Networks;
-import ai.diffad.model.train.DiffusionTrainer;
+import ai.diffad.model.train.Trainer;
 import ai.diffad.model.train.TrainingResult;
 import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -374,7 +374,7 @@ final class DemoCommand implements Callable<Integer> {
   private void train(DiffadConfig cfg, InMemoryTrainingSet data, Path modelDir) {
     int every = Math.max(1, cfg.training().steps() / 10);
     double[] smoothed = {Double.NaN};
-    TrainingResult r = DiffusionTrainer.builder()
+    TrainingResult r = Trainer.builder()
         .setConfig(cfg)
         .setData(data)
         .setOutputDir(modelDir)

@@ -16,7 +16,7 @@ import ai.diffad.denoise.run.ScoreRun;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.net.Networks;
-import ai.diffad.model.train.DiffusionTrainer;
+import ai.diffad.model.train.Trainer;
 import ai.djl.engine.Engine;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -126,7 +126,7 @@ final class ScoreBench {
         base.training().withSteps(1),
         new DataConfig(DataFormat.IMAGES, d.channels(), Math.min(b.size, 64), 0, false, false, null, null));
     Path dir = tmp.resolve("model");
-    DiffusionTrainer.builder().setConfig(cfg)
+    Trainer.builder().setConfig(cfg)
         .setData(BenchCommand.benchData(8, Math.min(b.size, 64), d.channels(), base.network().numClasses()))
         .setOutputDir(dir).setNetworkFactory(Networks::create).optProgressBar(false).build().run();
     return dir;

@@ -4,7 +4,7 @@ import ai.diffad.config.ConfigLoader;
 import ai.diffad.config.DiffadConfig;
 import ai.diffad.denoise.data.TrainingSets;
 import ai.diffad.model.net.Networks;
-import ai.diffad.model.train.DiffusionTrainer;
+import ai.diffad.model.train.Trainer;
 import ai.diffad.model.train.TrainingResult;
 import ai.diffad.model.train.TrainingSet;
 import java.io.IOException;
@@ -61,7 +61,7 @@ final class TrainCommand implements Callable<Integer> {
         set.size(), set.description(), (System.nanoTime() - t0) / 1e9,
         cfg.training().steps(), cfg.training().batchSize(), dir);
     err.flush();
-    DiffusionTrainer trainer = DiffusionTrainer.builder()
+    Trainer trainer = Trainer.builder()
         .setConfig(cfg)
         .setData(set)
         .setOutputDir(dir)

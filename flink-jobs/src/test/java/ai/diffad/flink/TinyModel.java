@@ -14,7 +14,7 @@ import ai.diffad.config.TrainingConfig;
 import ai.diffad.denoise.data.SyntheticTextures;
 import ai.diffad.denoise.io.ImageEncoder;
 import ai.diffad.denoise.io.ImageFormat;
-import ai.diffad.model.train.DiffusionTrainer;
+import ai.diffad.model.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ public final class TinyModel {
         new NetworkConfig(NetworkKind.UNET2D, 8, List.of(1, 2), 1, List.of(), 4, 0, 0.0),
         new TrainingConfig(4, 4, 2e-3, 0.0, 1, null, 1.0, 0.99, 11L, 0, 50, null, 0, null, null),
         new DataConfig(DataFormat.IMAGES, 1, SIZE, null, false, false, null, null));
-    DiffusionTrainer.builder()
+    Trainer.builder()
         .setConfig(cfg)
         .setData(SyntheticTextures.trainingSet(8, 24, 5L))
         .setOutputDir(dir)

@@ -73,7 +73,7 @@ public final class ScoreRun {
     this.decoder = ImageDecoder.of(config);
     ModelManifest m = model.manifest();
     this.sensorModel = "NCL".equals(m.input().layout());
-    this.modelRef = new ScoreRecord.ModelRef(m.name(), m.files().get(ModelArtifact.WEIGHTS));
+    this.modelRef = new ScoreRecord.ModelRef(m.name(), m.fingerprint());
   }
 
   /** Runs over the inputs; {@code progress} is told after each input (may be null). */

@@ -18,7 +18,7 @@ import ai.diffad.denoise.data.InMemoryTrainingSet;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.schedule.NoiseSchedule;
-import ai.diffad.model.train.DiffusionTrainer;
+import ai.diffad.model.train.Trainer;
 import ai.diffad.model.train.TrainingResult;
 import ai.djl.Device;
 import java.nio.file.Path;
@@ -63,7 +63,7 @@ class DenoiserTest {
     }
     Path dir = tmp.resolve("model");
     long start = System.nanoTime();
-    TrainingResult result = DiffusionTrainer.builder()
+    TrainingResult result = Trainer.builder()
         .setConfig(config)
         .setData(new InMemoryTrainingSet(items, 1, "smooth images"))
         .setOutputDir(dir)

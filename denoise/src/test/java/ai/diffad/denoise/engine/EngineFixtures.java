@@ -14,7 +14,7 @@ import ai.diffad.config.ScheduleKind;
 import ai.diffad.config.ScoreReduction;
 import ai.diffad.config.TrainingConfig;
 import ai.diffad.denoise.data.SyntheticTextures;
-import ai.diffad.model.train.DiffusionTrainer;
+import ai.diffad.model.train.Trainer;
 import ai.diffad.model.train.TrainingResult;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,7 +46,7 @@ final class EngineFixtures {
 
   /** Trains {@link #stripeModel} into {@code dir}; returns the training result. */
   static TrainingResult train(Path dir, int steps) {
-    return DiffusionTrainer.builder()
+    return Trainer.builder()
         .setConfig(stripeModel(steps))
         .setData(SyntheticTextures.trainingSet(64, 48, 5L))
         .setOutputDir(dir)

@@ -17,7 +17,7 @@ import ai.diffad.config.TrainingConfig;
 import ai.diffad.denoise.data.InMemoryTrainingSet;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
-import ai.diffad.model.train.DiffusionTrainer;
+import ai.diffad.model.train.Trainer;
 import ai.djl.Device;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +55,7 @@ class SeriesScoringTest {
         new TrainingConfig(200, 8, 2e-3, 0.0, 20, null, 1.0, 0.99, 3L, 0, 50, null, 0, 300,
             null),
         new DataConfig(DataFormat.SENSOR, 2, WINDOW, null, false, false, STRIDE, null));
-    Path out = DiffusionTrainer.builder()
+    Path out = Trainer.builder()
         .setConfig(config)
         .setData(new InMemoryTrainingSet(items, 2, "sines"))
         .setOutputDir(dir.resolve("m"))

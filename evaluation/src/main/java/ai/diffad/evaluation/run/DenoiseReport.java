@@ -334,7 +334,7 @@ public final class DenoiseReport {
   private static Map<String, Object> modelMap(ModelManifest model) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", model.name());
-    m.put("sha256", model.files().get(ModelArtifact.WEIGHTS));
+    m.put("sha256", model.fingerprint());
     m.put("training_steps", model.training() == null ? null : model.training().steps());
     m.put("training_items", model.training() == null ? null : model.training().items());
     m.put("training_data", model.training() == null ? null

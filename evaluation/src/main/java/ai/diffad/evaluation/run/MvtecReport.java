@@ -85,7 +85,7 @@ public final class MvtecReport {
         + "threshold fitted on held-out normal images only");
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", model.name());
-    m.put("sha256", model.files().get(ModelArtifact.WEIGHTS));
+    m.put("sha256", model.fingerprint());
     m.put("training_steps", model.training() == null ? null : model.training().steps());
     m.put("training_items", model.training() == null ? null : model.training().items());
     m.put("holdout", model.config().data().holdout());

@@ -82,7 +82,7 @@ public final class NabReport {
             + "entrants' parameters are"));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", model.name());
-    m.put("sha256", model.files().get(ModelArtifact.WEIGHTS));
+    m.put("sha256", model.fingerprint());
     m.put("training_steps", model.training() == null ? null : model.training().steps());
     m.put("training_items", model.training() == null ? null : model.training().items());
     m.put("window", model.config().data().size());

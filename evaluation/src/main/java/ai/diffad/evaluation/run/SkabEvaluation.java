@@ -16,7 +16,7 @@ import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.artifact.ModelManifest;
 import ai.diffad.model.train.DataFingerprint;
-import ai.diffad.model.train.DiffusionTrainer;
+import ai.diffad.model.train.Trainer;
 import ai.djl.Device;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +40,7 @@ import java.util.Objects;
  * test parts are concatenated and scored as one binary classification: F1, false-alarm rate (FAR)
  * and missed-alarm rate (MAR). No label is used to fit anything.
  *
- * <p>This evaluation fits its own models with {@link DiffusionTrainer}: it takes a profile, not a
+ * <p>This evaluation fits its own models with {@link Trainer}: it takes a profile, not a
  * model ({@code diffad evaluate --kind skab --config ...}; {@code --model} is not used). Models are
  * written under {@code workDir/<folder>_<series>/model}; a model already there is reused when it
  * was trained with the same profile on the same training rows.
@@ -233,7 +233,7 @@ public final class SkabEvaluation {
     boolean reused = reusable(modelDir, profile, set);
     if (!reused) {
       long t0 = System.nanoTime();
-      DiffusionTrainer.builder()
+      Trainer.builder()
           .setConfig(profile)
           .setData(set)
           .setOutputDir(modelDir)

@@ -24,7 +24,7 @@ import ai.diffad.evaluation.report.ScoresCsv;
 import ai.diffad.evaluation.run.DenoiseEvaluation.Method;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
-import ai.diffad.model.train.DiffusionTrainer;
+import ai.diffad.model.train.Trainer;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -77,7 +77,7 @@ class DenoiseEvaluationTest {
         new NetworkConfig(NetworkKind.UNET2D, 8, List.of(1, 2), 1, List.of(), 4, 0, 0.0),
         new TrainingConfig(20, 4, 2e-3, 0.0, 2, null, 1.0, 0.9, 5L, 0, 10, null, 0, 200, null),
         new DataConfig(DataFormat.IMAGES, 1, 32, null, true, false, null, null));
-    DiffusionTrainer.builder()
+    Trainer.builder()
         .setConfig(config)
         .setData(TrainingSets.open(config.data(), train))
         .setOutputDir(modelDir)

@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
-import ai.diffad.model.train.DiffusionTrainer;
+import ai.diffad.model.train.Trainer;
 import ai.djl.Device;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,7 +88,7 @@ class MvtecEvaluationTest {
         new NetworkConfig(NetworkKind.UNET2D, 8, List.of(1, 2), 1, List.of(), 4, 0, 0.0),
         new TrainingConfig(10, 4, 1e-3, 0.0, 2, null, 1.0, 0.9, 3L, 0, 5, null, 0, 400, null),
         new DataConfig(DataFormat.MVTEC, 1, SIZE, null, false, false, null, null, 0.1));
-    DiffusionTrainer.builder()
+    Trainer.builder()
         .setConfig(config)
         .setData(TrainingSets.open(config.data(), category))
         .setOutputDir(modelDir)
@@ -203,7 +203,7 @@ class MvtecEvaluationTest {
     DiffadConfig all = new DiffadConfig(c.name(), c.schedule(), c.prediction(), c.network(),
         c.training().withSteps(2), new DataConfig(DataFormat.MVTEC, 1, SIZE, null, false, false,
             null, null, 0.0));
-    DiffusionTrainer.builder().setConfig(all).setData(TrainingSets.open(all.data(), category))
+    Trainer.builder().setConfig(all).setData(TrainingSets.open(all.data(), category))
         .setOutputDir(noHoldout).optProgressBar(false).build().run();
     try (LoadedModel model = ModelArtifact.load(noHoldout, Device.cpu())) {
       assertThatThrownBy(() -> new MvtecEvaluation(model, engine(),

@@ -20,7 +20,7 @@ import ai.diffad.evaluation.metrics.IndexWindow;
 import ai.diffad.evaluation.metrics.NabScorer;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
-import ai.diffad.model.train.DiffusionTrainer;
+import ai.diffad.model.train.Trainer;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -98,7 +98,7 @@ class NabEvaluationTest {
         new TrainingConfig(250, 16, 2e-3, 0.0, 25, null, 1.0, 0.99, 3L, 0, 50, null, 0, 300,
             null),
         new DataConfig(DataFormat.NAB, 1, WINDOW, null, false, false, 2, null));
-    model = DiffusionTrainer.builder()
+    model = Trainer.builder()
         .setConfig(config)
         .setData(TrainingSets.open(config.data(), corpus))
         .setOutputDir(dir.resolve("model"))

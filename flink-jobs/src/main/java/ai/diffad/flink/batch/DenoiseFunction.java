@@ -92,7 +92,7 @@ public final class DenoiseFunction extends ProcessFunction<ImageBatch, DenoisedR
     denoiser = Denoiser.builder().setModel(model).optMode(mode)
         .optEngine(EngineSettings.fromJson(engineJson)).build();
     modelRef = new ScoreRecord.ModelRef(model.manifest().name(),
-        model.manifest().files().get(ModelArtifact.WEIGHTS));
+        model.manifest().fingerprint());
     var g = getRuntimeContext().getMetricGroup();
     denoised = g.counter(Metrics.DENOISED);
     failed = g.counter(Metrics.REJECTED);

@@ -54,7 +54,7 @@ public final class BatchScorer {
     this.config = config;
     this.calibration = calibration;
     ModelManifest m = model.manifest();
-    this.modelRef = new ScoreRecord.ModelRef(m.name(), m.files().get(ModelArtifact.WEIGHTS));
+    this.modelRef = new ScoreRecord.ModelRef(m.name(), m.fingerprint());
   }
 
   /** Scores {@code items}; each yields exactly one call of {@code results} or {@code rejections}. */

@@ -22,14 +22,14 @@ class InputDecoderTest {
 
   private static InputDecoder imageModel() {
     return new InputDecoder(new ModelManifest(1, "gray", null,
-        new ModelManifest.InputSpec("NCHW", 1, 16, -1, 1, "x / max * 2 - 1", null, null), null, null),
+        new ModelManifest.InputSpec("NCHW", 1, 16, -1, 1, "x / max * 2 - 1", null, null), null, null, null),
         ENGINE, 1 << 20);
   }
 
   private static InputDecoder sensorModel() {
     return new InputDecoder(new ModelManifest(1, "pump", null,
         new ModelManifest.InputSpec("NCL", 2, 8, -1, 1, "(x - mean) / std",
-            new double[] {10, 0}, new double[] {2, 1}), null, null),
+            new double[] {10, 0}, new double[] {2, 1}), null, null, null),
         ENGINE, 1 << 20);
   }
 

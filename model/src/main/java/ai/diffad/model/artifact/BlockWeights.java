@@ -86,6 +86,11 @@ public final class BlockWeights {
     return HexFormat.of().formatHex(digest.digest());
   }
 
+  /** SHA-256 of bytes, lower-case hex. */
+  public static String sha256(byte[] bytes) {
+    return HexFormat.of().formatHex(newDigest().digest(bytes));
+  }
+
   static MessageDigest newDigest() {
     try {
       return MessageDigest.getInstance("SHA-256");

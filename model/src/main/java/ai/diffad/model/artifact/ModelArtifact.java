@@ -14,26 +14,32 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The model artifact: a directory with {@code model.json} ({@link ModelManifest}) and the EMA
- * weights ({@value #WEIGHTS}, DJL parameter format). Every weight file's SHA-256 is recorded in
- * the manifest and verified on {@link #load}; a mismatch, a missing file or an unknown format
- * version is refused with an {@link ArtifactException} naming the file.
+ * The model artifact: a directory with {@code model.json} ({@link ModelManifest}), one weight file
+ * per named network (the diffusion denoiser's is {@value #WEIGHTS}, DJL parameter format) and any
+ * state a map learned from normal data. Every file's SHA-256 is recorded in the manifest and
+ * verified on {@link #load}; a mismatch, a missing file or an unknown format version is refused
+ * with an {@link ArtifactException} naming the file.
  *
  * <p>The manifest is written last (atomically), so a directory with a {@code model.json} always
- * has complete weights.
+ * has complete files.
  */
 public final class ModelArtifact {
   /** Manifest file name. */
   public static final String MANIFEST = "model.json";
-  /** Weight file name. */
+  /** Weight file name of the denoiser. */
   public static final String WEIGHTS = "weights.params";
 
   private ModelArtifact() {}
 
+  /** A network to save: its entry in the manifest and the block holding its (EMA) weights. */
+  public record NamedNetwork(NetworkSpec spec, Block block) {}
+
   /**
-   * Writes an artifact into {@code dir} (created if needed; existing artifact files replaced).
+   * Writes an artifact of one network, the denoiser, into {@code dir} (created if needed; existing
+   * artifact files replaced).
    *
    * @param dir the model directory
    * @param config the profile the weights were trained with
@@ -46,22 +52,79 @@ public final class ModelArtifact {
     return save(dir, config, ModelManifest.InputSpec.of(config), weights, training);
   }
 
-  /** Saves an artifact with an explicit input specification (sensor statistics included). */
+  /** Saves the denoiser alone with an explicit input specification (sensor statistics included). */
   public static ModelManifest save(Path dir, DiffadConfig config, ModelManifest.InputSpec input,
       Block weights, ModelManifest.TrainingInfo training) {
+    return save(dir, config, input, Map.of(ModelManifest.DENOISER, new NamedNetwork(
+        NetworkSpec.denoiser(WEIGHTS, config.network(), config.data().channels()), weights)),
+        training);
+  }
+
+  /**
+   * Saves named networks, each into its spec's file; the map must hold {@value
+   * ModelManifest#DENOISER}.
+   */
+  public static ModelManifest save(Path dir, DiffadConfig config, ModelManifest.InputSpec input,
+      Map<String, NamedNetwork> networks, ModelManifest.TrainingInfo training) {
+    if (!networks.containsKey(ModelManifest.DENOISER)) {
+      throw new IllegalArgumentException("a model needs a network named " + ModelManifest.DENOISER
+          + ", got " + networks.keySet());
+    }
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new ArtifactException(dir, "cannot create the model directory: " + e.getMessage(), e);
     }
-    String sha = BlockWeights.save(weights, dir.resolve(WEIGHTS));
-    ModelManifest manifest = new ModelManifest(
-        ModelManifest.FORMAT_VERSION,
-        config.name(),
-        config,
-        input,
-        training,
-        Map.of(WEIGHTS, sha));
+    Map<String, NetworkSpec> specs = new TreeMap<>();
+    Map<String, String> files = new TreeMap<>();
+    for (Map.Entry<String, NamedNetwork> e : networks.entrySet()) {
+      NetworkSpec spec = e.getValue().spec();
+      if (files.containsKey(spec.file())) {
+        throw new IllegalArgumentException("two networks share the file " + spec.file());
+      }
+      files.put(spec.file(), BlockWeights.save(e.getValue().block(), dir.resolve(spec.file())));
+      specs.put(e.getKey(), spec);
+    }
+    ModelManifest manifest = ModelManifest.of(config.name(), config, input, training, specs, files);
+    writeManifest(dir, manifest);
+    return manifest;
+  }
+
+  /**
+   * Adds (or replaces) a file of learned state in an existing artifact: {@code content} is written
+   * atomically to {@code dir/name}, then the manifest is rewritten with its SHA-256, so a later
+   * load verifies it like the weights.
+   *
+   * @param dir the model directory
+   * @param name the file name relative to {@code dir}, not a network's weight file
+   * @param content the file's bytes
+   * @return the new manifest
+   */
+  public static ModelManifest putFile(Path dir, String name, byte[] content) {
+    ModelManifest m = readManifest(dir);
+    for (NetworkSpec n : m.networks().values()) {
+      if (n.file().equals(name)) {
+        throw new IllegalArgumentException(name + " is the weight file of a network");
+      }
+    }
+    Path file = dir.resolve(name).normalize();
+    if (!file.startsWith(dir.normalize()) || name.equals(MANIFEST)) {
+      throw new IllegalArgumentException("not a model file name: " + name);
+    }
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try {
+      Files.createDirectories(file.getParent());
+      Files.write(tmp, content);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new ArtifactException(file, "cannot write: " + e.getMessage(), e);
+    }
+    ModelManifest updated = m.withFile(name, BlockWeights.sha256(file));
+    writeManifest(dir, updated);
+    return updated;
+  }
+
+  private static void writeManifest(Path dir, ModelManifest manifest) {
     Path file = dir.resolve(MANIFEST);
     Path tmp = dir.resolve(MANIFEST + ".tmp");
     try {
@@ -70,14 +133,14 @@ public final class ModelArtifact {
     } catch (IOException e) {
       throw new ArtifactException(file, "cannot write: " + e.getMessage(), e);
     }
-    return manifest;
   }
 
   /**
-   * Reads and checks {@code model.json} without touching the weights.
+   * Reads and checks {@code model.json} without touching the weights. A format-1 manifest (one
+   * network in {@value #WEIGHTS}) is read as the same model in format 2.
    *
    * @throws ArtifactException if the manifest is missing, not valid JSON, or of a format version
-   *     other than {@value ModelManifest#FORMAT_VERSION}
+   *     this code does not read
    */
   public static ModelManifest readManifest(Path dir) {
     Path file = dir.resolve(MANIFEST);
@@ -89,18 +152,46 @@ public final class ModelArtifact {
     } catch (IOException e) {
       throw new ArtifactException(file, "cannot read: " + e.getMessage(), e);
     }
-    return VersionedJson.bind(
+    int version = VersionedJson.version(file, text, mapper(), "manifest");
+    if (version > ModelManifest.FORMAT_VERSION) {
+      throw new ArtifactException(file, "unsupported formatVersion " + version + " (this diffad"
+          + " reads versions " + ModelManifest.OLDEST_FORMAT_VERSION + " to "
+          + ModelManifest.FORMAT_VERSION + "; a newer diffad wrote this model)");
+    }
+    if (version == 1) {
+      ManifestV1 v1 = VersionedJson.bind(file, text, mapper(), 1, ManifestV1.class, "manifest");
+      if (v1.config() == null) {
+        throw new ArtifactException(file, "not a valid manifest: no config");
+      }
+      return new ModelManifest(1, v1.name(), v1.config(), v1.input(), v1.training(),
+          Map.of(ModelManifest.DENOISER, NetworkSpec.denoiser(WEIGHTS, v1.config().network(),
+              v1.config().data().channels())), v1.files());
+    }
+    ModelManifest m = VersionedJson.bind(
         file, text, mapper(), ModelManifest.FORMAT_VERSION, ModelManifest.class, "manifest");
+    if (!m.networks().containsKey(ModelManifest.DENOISER)) {
+      throw new ArtifactException(file, "lists no network named " + ModelManifest.DENOISER
+          + " (networks: " + m.networks().keySet() + ")");
+    }
+    return m;
   }
 
+  /** The format-1 manifest: one network, in {@value #WEIGHTS}. */
+  record ManifestV1(int formatVersion, String name, DiffadConfig config,
+      ModelManifest.InputSpec input, ModelManifest.TrainingInfo training,
+      Map<String, String> files) {}
+
   /**
-   * Checks that every file listed in the manifest exists and has the recorded SHA-256.
+   * Checks that every file listed in the manifest exists and has the recorded SHA-256, and that
+   * every network's weight file is listed.
    *
    * @throws ArtifactException naming the first missing or mismatching file
    */
   public static void verify(Path dir, ModelManifest manifest) {
-    if (!manifest.files().containsKey(WEIGHTS)) {
-      throw new ArtifactException(dir.resolve(MANIFEST), "lists no " + WEIGHTS);
+    for (NetworkSpec n : manifest.networks().values()) {
+      if (!manifest.files().containsKey(n.file())) {
+        throw new ArtifactException(dir.resolve(MANIFEST), "lists no SHA-256 of " + n.file());
+      }
     }
     for (Map.Entry<String, String> e : manifest.files().entrySet()) {
       Path file = dir.resolve(e.getKey());
@@ -112,7 +203,7 @@ public final class ModelArtifact {
         throw new ArtifactException(
             file,
             "SHA-256 mismatch: " + MANIFEST + " says " + e.getValue() + ", the file has " + actual
-                + "; the weights are corrupt or were replaced");
+                + "; the file is corrupt or was replaced");
       }
     }
   }
@@ -123,14 +214,14 @@ public final class ModelArtifact {
   }
 
   /**
-   * Loads and verifies an artifact.
+   * Loads and verifies an artifact: every network it lists, with its weights.
    *
    * @param dir the model directory
    * @param device where the weights live
-   * @param factory builds the network named in the manifest's configuration
+   * @param factory builds the networks named in the manifest
    * @return the model; close it to free the weights
-   * @throws ArtifactException if the manifest or a weight file is missing, corrupt or of an
-   *     unsupported version
+   * @throws ArtifactException if the manifest or a file is missing, corrupt or of an unsupported
+   *     version
    */
   public static LoadedModel load(Path dir, Device device, NetworkFactory factory) {
     ModelManifest manifest = readManifest(dir);
@@ -138,10 +229,15 @@ public final class ModelArtifact {
     DiffadConfig config = manifest.config();
     NDManager manager = NDManager.newBaseManager(device);
     try {
-      Block block = factory.create(config.network(), config.data().channels());
-      block.initialize(manager, DataType.FLOAT32, NetworkFactory.inputShapes(config));
-      BlockWeights.load(block, manager, dir.resolve(WEIGHTS), false);
-      return new LoadedModel(manager, block, manifest);
+      Map<String, Block> blocks = new TreeMap<>();
+      for (Map.Entry<String, NetworkSpec> e : manifest.networks().entrySet()) {
+        NetworkSpec spec = e.getValue();
+        Block block = factory.create(spec);
+        block.initialize(manager, DataType.FLOAT32, NetworkFactory.inputShapes(config, spec));
+        BlockWeights.load(block, manager, dir.resolve(spec.file()), false);
+        blocks.put(e.getKey(), block);
+      }
+      return new LoadedModel(manager, blocks, manifest, dir);
     } catch (RuntimeException e) {
       manager.close();
       throw e;

@@ -8,14 +8,21 @@ import java.util.TreeMap;
 /**
  * The contents of {@code model.json}: everything needed to rebuild and trust a trained model.
  *
- * @param formatVersion artifact format; {@value #FORMAT_VERSION} is the only one this code reads
+ * <p>Format 2 (this code) lists one or more named {@code networks} (the diffusion {@value
+ * #DENOISER} and, for example, a segmentation head) and, in {@code files}, the SHA-256 of every file
+ * the model consists of: each network's weights and any state a map learned from normal data (the
+ * k-NN feature bank). Format 1 (one network in {@code weights.params}) is still read: it is the
+ * same as format 2 with the denoiser alone.
+ *
+ * @param formatVersion artifact format; {@value #FORMAT_VERSION} is written, 1 and 2 are read
  * @param name model name (from the configuration)
  * @param config the full profile the model was trained with: architecture, schedule, prediction
  *     type, data specification
  * @param input what the network expects as input
  * @param training where the weights came from
- * @param files SHA-256 (lower-case hex) of every weight file, by file name relative to the
- *     artifact directory; verified on load
+ * @param networks the networks by name; {@value #DENOISER} is always there
+ * @param files SHA-256 (lower-case hex) of every file of the model (weights and learned state), by
+ *     file name relative to the artifact directory; verified on load
  */
 public record ModelManifest(
     int formatVersion,
@@ -23,14 +30,57 @@ public record ModelManifest(
     DiffadConfig config,
     InputSpec input,
     TrainingInfo training,
+    Map<String, NetworkSpec> networks,
     Map<String, String> files) {
 
-  /** The artifact format version written and accepted by this code. */
-  public static final int FORMAT_VERSION = 1;
+  /** The artifact format version written by this code. */
+  public static final int FORMAT_VERSION = 2;
+  /** The oldest format version this code reads. */
+  public static final int OLDEST_FORMAT_VERSION = 1;
+  /** Name of the diffusion network, present in every model. */
+  public static final String DENOISER = "denoiser";
 
-  /** Keeps the file map sorted so that {@code model.json} is stable. */
+  /** Keeps the maps sorted so that {@code model.json} is stable. */
   public ModelManifest {
     files = files == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(files));
+    networks = networks == null ? Map.of()
+        : java.util.Collections.unmodifiableMap(new TreeMap<>(networks));
+  }
+
+  /** A manifest of the given networks. */
+  public static ModelManifest of(String name, DiffadConfig config, InputSpec input,
+      TrainingInfo training, Map<String, NetworkSpec> networks, Map<String, String> files) {
+    return new ModelManifest(FORMAT_VERSION, name, config, input, training, networks, files);
+  }
+
+  /** The same manifest with {@code file} (relative) at {@code sha256} added or replaced. */
+  public ModelManifest withFile(String file, String sha256) {
+    Map<String, String> f = new TreeMap<>(files);
+    f.put(file, sha256);
+    return new ModelManifest(formatVersion, name, config, input, training, networks, f);
+  }
+
+  /** The diffusion network's entry. */
+  public NetworkSpec denoiser() {
+    NetworkSpec d = networks.get(DENOISER);
+    if (d == null) {
+      throw new IllegalStateException("model " + name + " lists no " + DENOISER + " network");
+    }
+    return d;
+  }
+
+  /**
+   * The model's identity in result records: the denoiser's weight SHA-256 when the model is that
+   * one file (as in format 1, so records of existing models keep their value); otherwise the
+   * SHA-256 of the sorted {@code file:sha256} lines of all its files.
+   */
+  public String fingerprint() {
+    if (files.size() == 1 && networks.size() == 1) {
+      return files.get(denoiser().file());
+    }
+    StringBuilder b = new StringBuilder();
+    files.forEach((k, v) -> b.append(k).append(':').append(v).append('\n'));
+    return BlockWeights.sha256(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /**

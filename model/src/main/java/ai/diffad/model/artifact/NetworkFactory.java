@@ -27,9 +27,37 @@ public interface NetworkFactory {
    */
   Block create(NetworkConfig network, int inChannels);
 
+  /**
+   * Builds the network of a manifest entry: a denoiser (output channels = input channels) through
+   * {@link #create(NetworkConfig, int)}, any other through {@link Networks#create(NetworkConfig,
+   * int, int)}.
+   */
+  default Block create(NetworkSpec spec) {
+    return spec.outChannels() == spec.inChannels()
+        ? create(spec.network(), spec.inChannels())
+        : Networks.create(spec.network(), spec.inChannels(), spec.outChannels());
+  }
+
   /** The diffad U-Nets: {@code Networks.create} (UNet2d for images, UNet1d for sensors). */
   static NetworkFactory standard() {
     return Networks::create;
+  }
+
+  /** The input shapes to initialise the network of {@code spec} with (batch of one). */
+  static Shape[] inputShapes(DiffadConfig config, NetworkSpec spec) {
+    int s = config.data().size();
+    Shape x = config.data().format().isSeries()
+        ? new Shape(1, spec.inChannels(), s)
+        : new Shape(1, spec.inChannels(), s, s);
+    java.util.List<Shape> shapes = new java.util.ArrayList<>();
+    shapes.add(x);
+    if (spec.takesTimestep()) {
+      shapes.add(new Shape(1));
+    }
+    if (spec.takesLabels()) {
+      shapes.add(new Shape(1));
+    }
+    return shapes.toArray(new Shape[0]);
   }
 
   /** The input shapes to initialise a block of {@code config} with (batch of one). */

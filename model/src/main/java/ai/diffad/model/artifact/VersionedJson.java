@@ -14,6 +14,28 @@ public final class VersionedJson {
   private VersionedJson() {}
 
   /**
+   * The {@code formatVersion} of a versioned file, before binding it.
+   *
+   * @throws ArtifactException if the text is not JSON or has no integer formatVersion
+   */
+  public static int version(Path file, String text, ObjectMapper mapper, String what) {
+    try {
+      JsonNode tree = mapper.readTree(text);
+      JsonNode v = tree == null ? null : tree.get("formatVersion");
+      if (v == null || !v.canConvertToInt()) {
+        throw new ArtifactException(file, "not a valid " + what + ": no integer formatVersion");
+      }
+      int version = v.asInt();
+      if (version < ModelManifest.OLDEST_FORMAT_VERSION) {
+        throw new ArtifactException(file, "unsupported formatVersion " + version);
+      }
+      return version;
+    } catch (JsonProcessingException e) {
+      throw new ArtifactException(file, "not a valid " + what + ": " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
    * @param file the file the text came from (for messages)
    * @param text its content
    * @param mapper the mapper to bind with

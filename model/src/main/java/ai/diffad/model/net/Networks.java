@@ -25,6 +25,19 @@ public final class Networks {
   }
 
   /**
+   * A U-Net with its own output channel count (for example a segmentation head: 1).
+   *
+   * @param config the network configuration
+   * @param inChannels input channels
+   * @param outChannels output channels
+   */
+  public static UNet create(NetworkConfig config, int inChannels, int outChannels) {
+    return config.kind() == NetworkKind.UNET1D
+        ? new UNet1d(inChannels, outChannels, config)
+        : new UNet2d(inChannels, outChannels, config);
+  }
+
+  /**
    * The input shapes for {@code block.initialize(manager, DataType.FLOAT32, shapes)}: x (batch,
    * inChannels, spatial...), t (batch) and, when {@code numClasses > 0}, labels (batch).
    *

@@ -46,6 +46,7 @@ public abstract class UNet extends AbstractBlock {
 
   private final int dims;
   private final int inChannels;
+  private final int outChannels;
   private final NetworkConfig config;
   private final TimestepEmbedding embedding;
   private final Block convIn;
@@ -59,12 +60,20 @@ public abstract class UNet extends AbstractBlock {
   private final List<Integer> upKind = new ArrayList<>(); // 0 res, 1 attn, 2 upsampler
 
   UNet(int dims, int inChannels, NetworkConfig config) {
+    this(dims, inChannels, inChannels, config);
+  }
+
+  UNet(int dims, int inChannels, int outChannels, NetworkConfig config) {
     super(VERSION);
     if (inChannels < 1) {
       throw new IllegalArgumentException("inChannels must be >= 1, got " + inChannels);
     }
+    if (outChannels < 1) {
+      throw new IllegalArgumentException("outChannels must be >= 1, got " + outChannels);
+    }
     this.dims = dims;
     this.inChannels = inChannels;
+    this.outChannels = outChannels;
     this.config = config;
     int base = config.baseChannels();
     int groups = config.groups();
@@ -116,7 +125,7 @@ public abstract class UNet extends AbstractBlock {
         addChildBlock(
             "normOut",
             GroupNorm.builder().setGroups(Layers.gcd(groups, ch)).setChannels(ch).build());
-    convOut = addChildBlock("convOut", Layers.conv(dims, inChannels, 3, 1));
+    convOut = addChildBlock("convOut", Layers.conv(dims, outChannels, 3, 1));
     convOut.setInitializer(new NormalInitializer(1e-3f), Parameter.Type.WEIGHT);
   }
 
@@ -147,9 +156,14 @@ public abstract class UNet extends AbstractBlock {
     return config;
   }
 
-  /** Number of input (and output) channels. */
+  /** Number of input channels. */
   public int inChannels() {
     return inChannels;
+  }
+
+  /** Number of output channels (the input's for a denoiser; 1 for a segmentation head). */
+  public int outChannels() {
+    return outChannels;
   }
 
   /** Number of spatial axes: 2 for images, 1 for series. */
@@ -289,6 +303,8 @@ public abstract class UNet extends AbstractBlock {
 
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return new Shape[] {inputShapes[0]};
+    long[] out = inputShapes[0].getShape().clone();
+    out[1] = outChannels;
+    return new Shape[] {new Shape(out)};
   }
 }

@@ -15,4 +15,15 @@ public final class UNet1d extends UNet {
   public UNet1d(int inChannels, NetworkConfig config) {
     super(1, inChannels, config);
   }
+
+  /**
+   * A U-Net whose output has its own channel count (a segmentation head: {@code outChannels} 1).
+   *
+   * @param inChannels input channels
+   * @param outChannels output channels
+   * @param config the network configuration (its kind is not consulted)
+   */
+  public UNet1d(int inChannels, int outChannels, NetworkConfig config) {
+    super(1, inChannels, outChannels, config);
+  }
 }

@@ -14,4 +14,15 @@ public final class UNet2d extends UNet {
   public UNet2d(int inChannels, NetworkConfig config) {
     super(2, inChannels, config);
   }
+
+  /**
+   * A U-Net whose output has its own channel count (a segmentation head: {@code outChannels} 1).
+   *
+   * @param inChannels input channels
+   * @param outChannels output channels
+   * @param config the network configuration (its kind is not consulted)
+   */
+  public UNet2d(int inChannels, int outChannels, NetworkConfig config) {
+    super(2, inChannels, outChannels, config);
+  }
 }

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * Checkpoint layout: {@code <out>/checkpoints/step-NNNNNN/} with {@value #WEIGHTS} (training
- * weights), {@value #EMA} (EMA weights), {@value #OPTIMIZER} (AdamW moments) and
+ * weights of the denoiser; {@code NAME.weights.params} of any other network), {@value #EMA} (EMA
+ * weights; {@code NAME.ema.params}), {@value #OPTIMIZER} (AdamW moments) and
  * {@value #STATE} (step, elapsed time, configuration). A checkpoint is written to a temporary
  * directory and renamed, so the newest {@code step-*} directory is always complete.
  */
@@ -32,6 +33,18 @@ final class Checkpoints {
   record State(int step, double elapsedSeconds, DiffadConfig config) {}
 
   private Checkpoints() {}
+
+  /** The training-weight file of a network: {@value #WEIGHTS} for the denoiser. */
+  static String weights(String network) {
+    return ai.diffad.model.artifact.ModelManifest.DENOISER.equals(network) ? WEIGHTS
+        : network + "." + WEIGHTS;
+  }
+
+  /** The EMA-weight file of a network: {@value #EMA} for the denoiser. */
+  static String ema(String network) {
+    return ai.diffad.model.artifact.ModelManifest.DENOISER.equals(network) ? EMA
+        : network + "." + EMA;
+  }
 
   static Path dirFor(Path out, int step) {
     return out.resolve(DIR).resolve(String.format("step-%06d", step));

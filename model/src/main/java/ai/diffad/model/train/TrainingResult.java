@@ -3,7 +3,7 @@ package ai.diffad.model.train;
 import java.nio.file.Path;
 
 /**
- * The outcome of {@link DiffusionTrainer#run()} or {@link DiffusionTrainer#runUntil}.
+ * The outcome of {@link Trainer#run()} or {@link Trainer#runUntil}.
  *
  * @param firstStep first step taken in this run (1 for a fresh run, checkpoint step + 1 on resume)
  * @param lastStep last step completed

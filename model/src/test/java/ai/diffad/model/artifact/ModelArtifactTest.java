@@ -71,13 +71,15 @@ class ModelArtifactTest {
       assertThat(y.getManager()).isSameAs(m);
       assertThat(y.toFloatArray()).isEqualTo(expected);
       ModelManifest manifest = model.manifest();
-      assertThat(manifest.formatVersion()).isEqualTo(1);
+      assertThat(manifest.formatVersion()).isEqualTo(2);
+      assertThat(manifest.networks()).containsOnlyKeys(ModelManifest.DENOISER);
+      assertThat(manifest.denoiser().file()).isEqualTo(ModelArtifact.WEIGHTS);
       assertThat(manifest.config()).isEqualTo(config);
       assertThat(manifest.training()).isEqualTo(info);
       assertThat(manifest.input().channels()).isEqualTo(1);
       assertThat(manifest.input().valueMin()).isEqualTo(-1.0);
       assertThat(manifest.files()).containsOnlyKeys(ModelArtifact.WEIGHTS);
-      assertThat(manifest.files().get(ModelArtifact.WEIGHTS))
+      assertThat(manifest.fingerprint())
           .isEqualTo(BlockWeights.sha256(dir.resolve(ModelArtifact.WEIGHTS)));
     }
   }
@@ -98,13 +100,13 @@ class ModelArtifactTest {
   void anUnknownFormatVersionIsRefusedNamingBothVersions() throws IOException {
     Path manifest = dir.resolve(ModelArtifact.MANIFEST);
     String text = Files.readString(manifest);
-    assertThat(text).contains("\"formatVersion\" : 1");
-    Files.writeString(manifest, text.replace("\"formatVersion\" : 1", "\"formatVersion\" : 7"));
+    assertThat(text).contains("\"formatVersion\" : 2");
+    Files.writeString(manifest, text.replace("\"formatVersion\" : 2", "\"formatVersion\" : 7"));
     assertThatThrownBy(() -> ModelArtifact.load(dir, Device.cpu(), TinyDenoiser::create))
         .isInstanceOf(ArtifactException.class)
         .hasMessageContaining("model.json")
         .hasMessageContaining("unsupported formatVersion 7")
-        .hasMessageContaining("reads version 1");
+        .hasMessageContaining("reads versions 1 to 2");
   }
 
   @Test
@@ -123,5 +125,107 @@ class ModelArtifactTest {
         .isInstanceOf(ArtifactException.class)
         .hasMessageContaining("model.json")
         .hasMessageContaining("not a model artifact");
+  }
+
+  /** A format-1 manifest: the one written before named networks (no "networks", version 1). */
+  private void rewriteAsFormatOne() throws IOException {
+    Path manifest = dir.resolve(ModelArtifact.MANIFEST);
+    com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
+        ModelArtifact.mapper().readTree(Files.readString(manifest));
+    tree.put("formatVersion", 1);
+    tree.remove("networks");
+    Files.writeString(manifest, ModelArtifact.mapper().writeValueAsString(tree));
+  }
+
+  @Test
+  void aFormatOneModelStillLoadsAsTheSameDenoiserWithTheSameFingerprint() throws IOException {
+    String before = ModelArtifact.readManifest(dir).fingerprint();
+    rewriteAsFormatOne();
+    try (LoadedModel model = ModelArtifact.load(dir, Device.cpu(), TinyDenoiser::create);
+        NDManager m = NDManager.newBaseManager(Device.cpu())) {
+      NDList in = inputs(m);
+      assertThat(model.networkFn().apply(in.get(0), in.get(1), null).toFloatArray())
+          .isEqualTo(expected);
+      assertThat(model.manifest().formatVersion()).isEqualTo(1);
+      assertThat(model.manifest().networks()).containsOnlyKeys(ModelManifest.DENOISER);
+      assertThat(model.manifest().fingerprint()).isEqualTo(before)
+          .isEqualTo(BlockWeights.sha256(dir.resolve(ModelArtifact.WEIGHTS)));
+    }
+  }
+
+  @Test
+  void twoNamedNetworksAreSavedAndLoadedEachWithItsOwnVerifiedFile() throws IOException {
+    Path two = dir.resolve("two");
+    NetworkSpec head = new NetworkSpec("head.params", config.network(), 2, 1,
+        List.of(NetworkSpec.X, NetworkSpec.T));
+    float[] headOut;
+    float[] denoiserOut;
+    try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+      Block denoiser = TinyDenoiser.create(config.network(), 1);
+      denoiser.initialize(m, DataType.FLOAT32, NetworkFactory.inputShapes(config));
+      Block h = NetworkFactory.standard().create(head);
+      h.initialize(m, DataType.FLOAT32, NetworkFactory.inputShapes(config, head));
+      ModelArtifact.save(two, config, ModelManifest.InputSpec.of(config), java.util.Map.of(
+          ModelManifest.DENOISER, new ModelArtifact.NamedNetwork(
+              NetworkSpec.denoiser(ModelArtifact.WEIGHTS, config.network(), 1), denoiser),
+          "head", new ModelArtifact.NamedNetwork(head, h)), info);
+      ParameterStore ps = new ParameterStore(m, false);
+      denoiserOut = denoiser.forward(ps, inputs(m), false).head().toFloatArray();
+      NDList in = inputs(m);
+      headOut = h.forward(ps, new NDList(in.get(0).concat(in.get(0), 1), in.get(1)), false)
+          .head().toFloatArray();
+    }
+    ModelManifest manifest = ModelArtifact.readManifest(two);
+    assertThat(manifest.networks()).containsOnlyKeys(ModelManifest.DENOISER, "head");
+    assertThat(manifest.files()).containsOnlyKeys(ModelArtifact.WEIGHTS, "head.params");
+    assertThat(manifest.files().get("head.params"))
+        .isEqualTo(BlockWeights.sha256(two.resolve("head.params")));
+    try (LoadedModel model = ModelArtifact.load(two, Device.cpu(), TinyDenoiser::create);
+        NDManager m = NDManager.newBaseManager(Device.cpu())) {
+      assertThat(model.networkNames()).containsExactly(ModelManifest.DENOISER, "head");
+      NDList in = inputs(m);
+      assertThat(model.forward(ModelManifest.DENOISER, in).head().toFloatArray())
+          .isEqualTo(denoiserOut);
+      NDArray out = model.forward("head", new NDList(in.get(0).concat(in.get(0), 1), in.get(1)))
+          .head();
+      assertThat(out.getShape()).isEqualTo(new Shape(2, 1, 16, 16));
+      assertThat(out.toFloatArray()).isEqualTo(headOut);
+      assertThatThrownBy(() -> model.forward("nope", in))
+          .hasMessageContaining("has no network nope");
+    }
+    Path headFile = two.resolve("head.params");
+    byte[] bytes = Files.readAllBytes(headFile);
+    bytes[bytes.length - 3] ^= 0x10;
+    Files.write(headFile, bytes);
+    assertThatThrownBy(() -> ModelArtifact.load(two, Device.cpu(), TinyDenoiser::create))
+        .isInstanceOf(ArtifactException.class)
+        .hasMessageContaining(headFile.toString())
+        .hasMessageContaining("SHA-256 mismatch");
+  }
+
+  @Test
+  void aStateFileIsListedWithItsShaVerifiedOnLoadAndOnRead() throws IOException {
+    byte[] state = "bank".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ModelManifest m = ModelArtifact.putFile(dir, "maps/knn.bank", state);
+    assertThat(m.files()).containsKeys(ModelArtifact.WEIGHTS, "maps/knn.bank");
+    assertThat(m.files().get("maps/knn.bank")).isEqualTo(BlockWeights.sha256(state));
+    assertThat(m.fingerprint()).isNotEqualTo(m.files().get(ModelArtifact.WEIGHTS));
+    Path file = dir.resolve("maps/knn.bank");
+    try (LoadedModel model = ModelArtifact.load(dir, Device.cpu(), TinyDenoiser::create)) {
+      assertThat(model.readFile("maps/knn.bank")).contains(state);
+      assertThat(model.readFile("other.bank")).isEmpty();
+      Files.writeString(file, "knab");
+      assertThatThrownBy(() -> model.readFile("maps/knn.bank"))
+          .isInstanceOf(ArtifactException.class)
+          .hasMessageContaining(file.toString())
+          .hasMessageContaining("SHA-256 mismatch");
+    }
+    assertThatThrownBy(() -> ModelArtifact.load(dir, Device.cpu(), TinyDenoiser::create))
+        .isInstanceOf(ArtifactException.class)
+        .hasMessageContaining(file.toString());
+    assertThatThrownBy(() -> ModelArtifact.putFile(dir, ModelArtifact.WEIGHTS, state))
+        .hasMessageContaining("weight file");
+    assertThatThrownBy(() -> ModelArtifact.putFile(dir, "../outside", state))
+        .hasMessageContaining("not a model file name");
   }
 }

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 /** Golden values computed independently with numpy (float64) in /tmp/gold.py of the sandbox. */
 class NoiseScheduleTest {
 
+  // Golden values below come from src/test/resources/golden/noise_schedule_golden.py; regenerate
+  // with `python3 model/src/test/resources/golden/noise_schedule_golden.py` (add --check to compare).
   @ParameterizedTest(name = "{0} T={1} t={2}")
   @CsvSource({
     "LINEAR, 1000, 0, 0.0001, 0.9999",

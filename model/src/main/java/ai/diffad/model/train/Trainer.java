@@ -7,6 +7,7 @@ import ai.diffad.model.artifact.BlockWeights;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.artifact.ModelManifest;
 import ai.diffad.model.artifact.NetworkFactory;
+import ai.diffad.model.artifact.NetworkSpec;
 import ai.diffad.model.noise.NoiseGenerator;
 import ai.diffad.model.schedule.NoiseSchedule;
 import ai.djl.Device;
@@ -33,7 +34,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,21 +45,21 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Trains a denoising diffusion network (DDPM objective: MSE on the configured prediction target)
- * on an in-memory {@link TrainingSet}.
+ * The training loop: batches, AdamW, learning-rate schedule, gradient clipping, EMA, checkpoints,
+ * exact resume, progress and {@code loss.csv}, for any {@link TrainingObjective}. The objective
+ * names the networks it trains and computes one step's loss; the loop owns everything else. The
+ * default objective is {@link DiffusionObjective} (DDPM: MSE on the configured prediction target).
  *
- * <p>Per step: a batch drawn with a {@link java.util.SplittableRandom} seeded from (seed, step) —
- * random items, random crops to {@code data.size}, random flips and 90-degree rotations when
- * configured, t uniform in [tMin, tMax), noise from {@code training.noise} (Gaussian or simplex), label dropout for class-conditional
- * networks — then x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps, one forward/backward pass, global
- * gradient-norm clipping, an AdamW update (linear warm-up, cosine decay) and an update of the
- * exponential moving average (EMA) of the weights with decay {@code min(emaDecay, (1 + step) /
- * (10 + step))}.
+ * <p>Per step: the objective's loss (its randomness drawn from (seed, step) alone), one
+ * forward/backward pass, global gradient-norm clipping over all trained networks, an AdamW update
+ * (linear warm-up, cosine decay) and an update of the exponential moving average (EMA) of the
+ * weights with decay {@code min(emaDecay, (1 + step) / (10 + step))}.
  *
  * <p>Outputs in the output directory: {@code loss.csv} ({@code step,loss,lr,seconds}; loss is the
  * mean over the steps since the previous row), {@code checkpoints/step-NNNNNN/} every
  * {@code checkpointEvery} steps and at the end, and at the end the model artifact of the EMA
- * weights ({@code model.json}, {@code weights.params}; see {@link ModelArtifact}).
+ * weights of every network ({@code model.json} and one weight file per network; see
+ * {@link ModelArtifact}).
  *
  * <p>Resume ({@link Builder#optResume}) restores weights, EMA, AdamW moments and the step from the
  * newest checkpoint; since batches depend only on (seed, step), the continued run computes exactly
@@ -66,20 +69,21 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * <p>Threads are not set here: the launcher sets {@code ai.djl.pytorch.num_threads}.
  *
  * <pre>{@code
- * TrainingResult r = DiffusionTrainer.builder()
+ * TrainingResult r = Trainer.builder()
  *     .setConfig(config).setData(trainingSet).setOutputDir(Path.of("models/bottle"))
- *  *     .optResume(true)
+ *     .optResume(true)
  *     .build()
  *     .run();
  * }</pre>
  */
-public final class DiffusionTrainer {
+public final class Trainer {
   /** Loss-curve file name. */
   public static final String LOSS_CSV = "loss.csv";
   static final String LOSS_HEADER = "step,loss,lr,seconds";
 
   private final DiffadConfig config;
   private final TrainingSet data;
+  private final TrainingObjective objective;
   private final Path out;
   private final NetworkFactory factory;
   private final TrainingListener listener;
@@ -89,9 +93,10 @@ public final class DiffusionTrainer {
   /** The manager of the current run, for leak checks in tests; null outside a run. */
   private volatile NDManager runManager;
 
-  private DiffusionTrainer(Builder b) {
+  private Trainer(Builder b) {
     this.config = b.config;
     this.data = b.data;
+    this.objective = b.objective;
     this.out = b.out;
     this.factory = b.factory;
     this.listener = b.listener;
@@ -145,17 +150,24 @@ public final class DiffusionTrainer {
       Files.createDirectories(out);
       Engine engine = Engine.getInstance();
       engine.setRandomSeed((int) BatchSampler.mix(tc.seed(), 0));
-      Shape[] shapes = NetworkFactory.inputShapes(config);
-      Block net = factory.create(config.network(), config.data().channels());
-      net.initialize(manager, DataType.FLOAT32, shapes);
-      Block ema = factory.create(config.network(), config.data().channels());
-      ema.initialize(manager, DataType.FLOAT32, shapes);
-      List<Pair<String, Parameter>> params = trainable(net);
-      List<Parameter> emaParams = new ArrayList<>();
-      for (Pair<String, Parameter> p : ema.getParameters()) {
-        emaParams.add(p.getValue());
+      Map<String, NetworkSpec> specs = objective.networks();
+      Map<String, Block> nets = new LinkedHashMap<>();
+      Map<String, Block> emas = new LinkedHashMap<>();
+      for (Map.Entry<String, NetworkSpec> e : specs.entrySet()) {
+        Shape[] shapes = NetworkFactory.inputShapes(config, e.getValue());
+        Block net = factory.create(e.getValue());
+        net.initialize(manager, DataType.FLOAT32, shapes);
+        Block ema = factory.create(e.getValue());
+        ema.initialize(manager, DataType.FLOAT32, shapes);
+        nets.put(e.getKey(), net);
+        emas.put(e.getKey(), ema);
       }
-      List<Parameter> allParams = new ArrayList<>(net.getParameters().values());
+      List<Pair<String, Parameter>> params = new ArrayList<>();
+      for (Block net : nets.values()) {
+        params.addAll(trainable(net));
+      }
+      List<Parameter> emaParams = parameters(emas);
+      List<Parameter> allParams = parameters(nets);
       AdamW adam = new AdamW(manager, params);
 
       int start = 0;
@@ -167,30 +179,25 @@ public final class DiffusionTrainer {
                 + "): resume from them or choose an empty output directory");
       }
       if (checkpoint.isPresent()) {
-        Checkpoints.State state = restore(checkpoint.get(), manager, net, ema, adam);
+        Checkpoints.State state = restore(checkpoint.get(), manager, nets, emas, adam);
         start = state.step();
         elapsedBefore = state.elapsedSeconds();
         // The moving average must not be re-read from its old arrays: take them again.
-        emaParams.clear();
-        for (Pair<String, Parameter> p : ema.getParameters()) {
-          emaParams.add(p.getValue());
-        }
-        allParams = new ArrayList<>(net.getParameters().values());
+        emaParams = parameters(emas);
+        allParams = parameters(nets);
       } else {
         copyWeights(allParams, emaParams);
       }
       if (start >= lastStep) {
-        return new TrainingResult(start + 1, start, Double.NaN, 0, finishRun(finish, manager, net, ema, adam, start, elapsedBefore, false));
+        return new TrainingResult(start + 1, start, Double.NaN, 0, finishRun(finish, nets, emas, adam, start, elapsedBefore, false));
       }
 
-      BatchSampler sampler = new BatchSampler(config, data, NoiseSchedule.of(config.schedule()).alphaBars());
-      float[] packed = new float[sampler.packedLength()];
-      int bd = sampler.batch() * sampler.elementSize();
-      int batch = sampler.batch();
-      Shape xShape = new Shape(sampler.xShape());
-      boolean conditional = config.network().numClasses() > 0;
-      boolean dropout = config.network().dropout() > 0;
+      boolean dropout = false;
+      for (NetworkSpec spec : specs.values()) {
+        dropout |= spec.network().dropout() > 0;
+      }
       ParameterStore store = new ParameterStore(manager, false);
+      objective.start();
 
       long t0 = System.nanoTime();
       double lastLoss = Double.NaN;
@@ -206,21 +213,12 @@ public final class DiffusionTrainer {
           double norm;
           try (NDScope scope = new NDScope(); NDManager sub = manager.newSubManager()) {
             scope.suppressNotUsedWarning();
-            sampler.sample(tc.seed(), step, packed);
-            NDArray all = sub.create(packed);
-            NDArray x = all.get(new NDIndex("0:{}", bd)).reshape(xShape);
-            NDArray target = all.get(new NDIndex("{}:{}", bd, 2 * bd)).reshape(xShape);
-            NDArray t = all.get(new NDIndex("{}:{}", 2 * bd, 2 * bd + batch));
-            NDArray labels = conditional
-                ? all.get(new NDIndex("{}:", 2 * bd + batch)).toType(DataType.INT32, false)
-                : null;
             if (dropout) {
               engine.setRandomSeed((int) BatchSampler.mix(tc.seed() + 1, step));
             }
+            StepContext ctx = new StepContext(step, tc.seed(), sub, nets, store);
             try (GradientCollector collector = engine.newGradientCollector()) {
-              NDArray prediction =
-                  net.forward(store, NetworkFactory.inputs(x, t, labels), true).singletonOrThrow();
-              NDArray lossArray = prediction.sub(target).square().mean();
+              NDArray lossArray = objective.loss(ctx);
               collector.backward(lossArray);
               loss = lossArray.getFloat();
             }
@@ -257,12 +255,12 @@ public final class DiffusionTrainer {
           }
           boolean periodic = tc.checkpointEvery() > 0 && step % tc.checkpointEvery() == 0;
           if (periodic && !(finish && step == lastStep)) {
-            writeCheckpoint(step, elapsed, net, ema, adam);
+            writeCheckpoint(step, elapsed, nets, emas, adam);
           }
         }
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      Path artifact = finishRun(finish, manager, net, ema, adam, lastStep, elapsedBefore + seconds, true);
+      Path artifact = finishRun(finish, nets, emas, adam, lastStep, elapsedBefore + seconds, true);
       return new TrainingResult(start + 1, lastStep, lastLoss, seconds / (lastStep - start), artifact);
     } catch (IOException e) {
       throw new UncheckedIOException("training into " + out + " failed: " + e.getMessage(), e);
@@ -271,20 +269,82 @@ public final class DiffusionTrainer {
     }
   }
 
-  private Path finishRun(boolean finish, NDManager manager, Block net, Block ema, AdamW adam,
-      int step, double elapsed, boolean checkpoint) throws IOException {
+  private Path finishRun(boolean finish, Map<String, Block> nets, Map<String, Block> emas,
+      AdamW adam, int step, double elapsed, boolean checkpoint) throws IOException {
     if (!finish) {
       return null;
     }
     if (checkpoint || !Files.isDirectory(Checkpoints.dirFor(out, step))) {
-      writeCheckpoint(step, elapsed, net, ema, adam);
+      writeCheckpoint(step, elapsed, nets, emas, adam);
     }
+    Map<String, ModelArtifact.NamedNetwork> shipped = new LinkedHashMap<>();
+    objective.networks().forEach((name, spec) ->
+        shipped.put(name, new ModelArtifact.NamedNetwork(spec, emas.get(name))));
     ModelArtifact.save(out, config,
         ModelManifest.InputSpec.of(config, data.channelMean(), data.channelStd()),
-        ema, new ModelManifest.TrainingInfo(
+        shipped, new ModelManifest.TrainingInfo(
         DataFingerprint.of(data), data.description(), data.size(), step,
         config.training().seed(), Instant.now().toString()));
     return out;
+  }
+
+  /** The parameters of all networks, in network order. */
+  private static List<Parameter> parameters(Map<String, Block> blocks) {
+    List<Parameter> out = new ArrayList<>();
+    for (Block b : blocks.values()) {
+      out.addAll(b.getParameters().values());
+    }
+    return out;
+  }
+
+  /**
+   * What an objective sees of one step: the step, the training seed, the step's manager (closed
+   * when the step ends) and the networks in training mode.
+   */
+  public static final class StepContext {
+    private final int step;
+    private final long seed;
+    private final NDManager manager;
+    private final Map<String, Block> networks;
+    private final ParameterStore store;
+
+    StepContext(int step, long seed, NDManager manager, Map<String, Block> networks,
+        ParameterStore store) {
+      this.step = step;
+      this.seed = seed;
+      this.manager = manager;
+      this.networks = networks;
+      this.store = store;
+    }
+
+    /** The step, from 1. */
+    public int step() {
+      return step;
+    }
+
+    /** training.seed; draw the step's randomness from (seed, step) alone, so resume is exact. */
+    public long seed() {
+      return seed;
+    }
+
+    /** The step's manager; arrays made here are freed when the step ends. */
+    public NDManager manager() {
+      return manager;
+    }
+
+    /**
+     * A training-mode forward pass of the named network (gradients recorded).
+     *
+     * @throws IllegalArgumentException if the objective did not declare the network
+     */
+    public NDList forward(String network, NDList inputs) {
+      Block b = networks.get(network);
+      if (b == null) {
+        throw new IllegalArgumentException("no network " + network + "; the objective trains "
+            + networks.keySet());
+      }
+      return b.forward(store, inputs, true);
+    }
   }
 
   private static List<Pair<String, Parameter>> trainable(Block net) {
@@ -312,14 +372,16 @@ public final class DiffusionTrainer {
     }
   }
 
-  private void writeCheckpoint(int step, double elapsed, Block net, Block ema, AdamW adam)
-      throws IOException {
+  private void writeCheckpoint(int step, double elapsed, Map<String, Block> nets,
+      Map<String, Block> emas, AdamW adam) throws IOException {
     Path dir = Checkpoints.dirFor(out, step);
     Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
     deleteTree(tmp);
     Files.createDirectories(tmp);
-    BlockWeights.save(net, tmp.resolve(Checkpoints.WEIGHTS));
-    BlockWeights.save(ema, tmp.resolve(Checkpoints.EMA));
+    for (String name : nets.keySet()) {
+      BlockWeights.save(nets.get(name), tmp.resolve(Checkpoints.weights(name)));
+      BlockWeights.save(emas.get(name), tmp.resolve(Checkpoints.ema(name)));
+    }
     adam.save(tmp.resolve(Checkpoints.OPTIMIZER));
     Checkpoints.writeState(
         tmp.resolve(Checkpoints.STATE), new Checkpoints.State(step, elapsed, config));
@@ -327,8 +389,8 @@ public final class DiffusionTrainer {
     Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
-  private Checkpoints.State restore(
-      Path dir, NDManager manager, Block net, Block ema, AdamW adam) throws IOException {
+  private Checkpoints.State restore(Path dir, NDManager manager, Map<String, Block> nets,
+      Map<String, Block> emas, AdamW adam) throws IOException {
     Path stateFile = dir.resolve(Checkpoints.STATE);
     Checkpoints.State state = Checkpoints.readState(stateFile);
     DiffadConfig saved = state.config();
@@ -338,8 +400,10 @@ public final class DiffusionTrainer {
           "was written with a different configuration; only training.steps may change on resume"
               + " (checkpoint: " + saved + ", now: " + config + ")");
     }
-    BlockWeights.load(net, manager, dir.resolve(Checkpoints.WEIGHTS), true);
-    BlockWeights.load(ema, manager, dir.resolve(Checkpoints.EMA), false);
+    for (String name : nets.keySet()) {
+      BlockWeights.load(nets.get(name), manager, dir.resolve(Checkpoints.weights(name)), true);
+      BlockWeights.load(emas.get(name), manager, dir.resolve(Checkpoints.ema(name)), false);
+    }
     Path opt = dir.resolve(Checkpoints.OPTIMIZER);
     try {
       adam.load(opt, manager);
@@ -391,12 +455,13 @@ public final class DiffusionTrainer {
   }
 
   /**
-   * Builds a {@link DiffusionTrainer}: {@code set*} are required, {@code opt*} optional.
+   * Builds a {@link Trainer}: {@code set*} are required, {@code opt*} optional.
    * {@link #build()} validates the data against the configuration (channels, item sizes, labels).
    */
   public static final class Builder {
     private DiffadConfig config;
     private TrainingSet data;
+    private TrainingObjective objective;
     private Path out;
     private NetworkFactory factory = NetworkFactory.standard();
     private TrainingListener listener;
@@ -415,6 +480,15 @@ public final class DiffusionTrainer {
     /** The training data, in [-1, 1], CHW (required). */
     public Builder setData(TrainingSet data) {
       this.data = data;
+      return this;
+    }
+
+    /**
+     * What to train and how a step's loss is computed (default: {@link DiffusionObjective} of the
+     * configuration and data, the denoiser alone).
+     */
+    public Builder optObjective(TrainingObjective objective) {
+      this.objective = objective;
       return this;
     }
 
@@ -466,7 +540,7 @@ public final class DiffusionTrainer {
     }
 
     /** Validates and builds. */
-    public DiffusionTrainer build() {
+    public Trainer build() {
       Objects.requireNonNull(config, "setConfig is required");
       Objects.requireNonNull(data, "setData is required");
       Objects.requireNonNull(out, "setOutputDir is required");
@@ -474,12 +548,17 @@ public final class DiffusionTrainer {
       if (Files.exists(out) && !Files.isDirectory(out)) {
         throw new IllegalArgumentException("output directory " + out + " is a file");
       }
-      BatchSampler.validate(config, data);
-      NoiseGenerator.of(config.training().noise());
+      if (objective == null) {
+        objective = new DiffusionObjective(config, data);
+      }
+      if (!objective.networks().containsKey(ModelManifest.DENOISER)) {
+        throw new IllegalArgumentException("the objective must train a network named "
+            + ModelManifest.DENOISER + ", it trains " + objective.networks().keySet());
+      }
       if (device == null) {
         device = Engine.getInstance().defaultDevice();
       }
-      return new DiffusionTrainer(this);
+      return new Trainer(this);
     }
   }
 }

@@ -24,11 +24,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DiffusionTrainerTest {
+class TrainerTest {
   @TempDir Path tmp;
 
-  private DiffusionTrainer trainer(DiffadConfig config, Path out, boolean resume) {
-    return DiffusionTrainer.builder()
+  private Trainer trainer(DiffadConfig config, Path out, boolean resume) {
+    return Trainer.builder()
         .setConfig(config)
         .setData(new Stripes(32, 24, 3))
         .setOutputDir(out)
@@ -51,7 +51,7 @@ class DiffusionTrainerTest {
     Path out = tmp.resolve("run");
     TrainingResult result = trainer(config, out, false).run();
 
-    List<Double> losses = losses(out.resolve(DiffusionTrainer.LOSS_CSV));
+    List<Double> losses = losses(out.resolve(Trainer.LOSS_CSV));
     assertThat(losses).hasSize(100);
     double first = losses.subList(0, 20).stream().mapToDouble(d -> d).average().orElseThrow();
     double last = losses.subList(80, 100).stream().mapToDouble(d -> d).average().orElseThrow();
@@ -72,12 +72,12 @@ class DiffusionTrainerTest {
     Path interrupted = tmp.resolve("interrupted");
     TrainingResult partial = trainer(config, interrupted, false).runUntil(13);
     assertThat(partial.artifact()).isNull();
-    assertThat(losses(interrupted.resolve(DiffusionTrainer.LOSS_CSV))).hasSize(13);
+    assertThat(losses(interrupted.resolve(Trainer.LOSS_CSV))).hasSize(13);
     TrainingResult resumed = trainer(config, interrupted, true).run();
     assertThat(resumed.firstStep()).isEqualTo(11);
 
-    List<Double> a = losses(straight.resolve(DiffusionTrainer.LOSS_CSV));
-    List<Double> b = losses(interrupted.resolve(DiffusionTrainer.LOSS_CSV));
+    List<Double> a = losses(straight.resolve(Trainer.LOSS_CSV));
+    List<Double> b = losses(interrupted.resolve(Trainer.LOSS_CSV));
     assertThat(b).hasSize(20);
     for (int i = 0; i < 20; i++) {
       assertThat(b.get(i)).as("loss at step %d", i + 1)
@@ -100,8 +100,8 @@ class DiffusionTrainerTest {
   void liveArraysStayFlatOverManySteps() {
     DiffadConfig config = TrainerFixtures.config(PredictionType.EPSILON, 60, 0, 10, 1000, 1e-3);
     List<Integer> counts = new ArrayList<>();
-    DiffusionTrainer[] holder = new DiffusionTrainer[1];
-    holder[0] = DiffusionTrainer.builder()
+    Trainer[] holder = new Trainer[1];
+    holder[0] = Trainer.builder()
         .setConfig(config)
         .setData(new Stripes(8, 16, 1))
         .setOutputDir(tmp.resolve("flat"))
@@ -121,7 +121,7 @@ class DiffusionTrainerTest {
   @Test
   void itemsSmallerThanTheCropAreRefusedNamingTheItem() {
     DiffadConfig config = TrainerFixtures.config(PredictionType.EPSILON, 10, 0, 1, 1000, 1e-3);
-    assertThatThrownBy(() -> DiffusionTrainer.builder()
+    assertThatThrownBy(() -> Trainer.builder()
             .setConfig(config)
             .setData(new Stripes(3, 12, 1))
             .setOutputDir(tmp.resolve("small"))
@@ -165,7 +165,7 @@ class DiffusionTrainerTest {
             null),
         base.data());
     Path out = tmp.resolve("unet");
-    TrainingResult result = DiffusionTrainer.builder()
+    TrainingResult result = Trainer.builder()
         .setConfig(config)
         .setData(new Stripes(4, 16, 2, 2))
         .setOutputDir(out)
