@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
-/** Golden values computed independently with numpy (float64) in /tmp/gold.py of the sandbox. */
+/** Golden values computed independently with numpy (float64) by src/test/resources/golden/noise_schedule_golden.py. */
 class NoiseScheduleTest {
 
   // Golden values below come from src/test/resources/golden/noise_schedule_golden.py; regenerate
