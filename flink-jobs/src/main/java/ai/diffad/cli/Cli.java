@@ -4,10 +4,13 @@ import ai.diffad.config.EngineConfig;
 import ai.diffad.denoise.calibrate.Calibration;
 import ai.diffad.denoise.calibrate.CalibrationStore;
 import ai.diffad.denoise.calibrate.ScoreSettings;
+import ai.diffad.model.util.ProgressBars;
+import ai.diffad.model.util.ProgressReporter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -17,12 +20,21 @@ import me.tongfei.progressbar.ProgressBarStyle;
 final class Cli {
   private Cli() {}
 
-  /** A progress bar on stderr. */
+  /** How the commands' progress bars look on a terminal. */
+  static final UnaryOperator<ProgressBarBuilder> BAR = b -> b.setStyle(ProgressBarStyle.ASCII)
+      .setConsumer(new ConsoleProgressBarConsumer(System.err));
+
+  /** Progress on stderr: a bar on a terminal, plain lines in a log ({@link ProgressBars}). */
+  static ProgressReporter progress(String task, long max) {
+    return ProgressBars.open(task, max, BAR);
+  }
+
+  /**
+   * {@link #progress} as a {@link ProgressBar} (it also prints plain lines in a log), for the
+   * callers typed as one.
+   */
   static ProgressBar bar(String task, long max) {
-    return new ProgressBarBuilder().setTaskName(task).setInitialMax(max)
-        .setStyle(ProgressBarStyle.ASCII)
-        .setConsumer(new ConsoleProgressBarConsumer(System.err))
-        .build();
+    return ProgressBars.progressBar(task, max, BAR);
   }
 
   /**

@@ -19,6 +19,7 @@ import ai.diffad.evaluation.run.Progress;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.net.Networks;
+import ai.diffad.model.util.ProgressReporter;
 import ai.djl.engine.Engine;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -26,7 +27,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -236,14 +236,14 @@ final class EvaluateCommand implements Callable<Integer> {
   /** One progress bar per phase of the evaluation. */
   static final class Bars implements Progress, AutoCloseable {
     private String phase;
-    private ProgressBar bar;
+    private ProgressReporter bar;
 
     @Override
     public void advanced(String p, long done, long total) {
       if (!p.equals(phase)) {
         close();
         phase = p;
-        bar = Cli.bar(p, total);
+        bar = Cli.progress(p, total);
       }
       bar.stepTo(done);
     }

@@ -14,6 +14,8 @@ import ai.diffad.model.sampler.ReverseProcess;
 import ai.diffad.model.sampler.Sampler;
 import ai.diffad.model.sampler.Samplers;
 import ai.diffad.model.schedule.NoiseSchedule;
+import ai.diffad.model.util.ProgressBars;
+import ai.diffad.model.util.ProgressReporter;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -27,9 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -115,9 +114,8 @@ final class SampleCommand implements Callable<Integer> {
       List<float[]> images = new ArrayList<>();
       GaussianNoise start = new GaussianNoise();
       long t0 = System.nanoTime();
-      try (ProgressBar pb = new ProgressBarBuilder().setTaskName("sample").setInitialMax(count)
-          .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-          .setUnit(" img", 1).build()) {
+      try (ProgressReporter pb = ProgressBars.open("sample", count,
+          b -> Cli.BAR.apply(b).setUnit(" img", 1))) {
         for (int first = 0; first < count; first += batch) {
           int nb = Math.min(batch, count - first);
           try (NDManager mgr = m.manager().newSubManager()) {
@@ -143,7 +141,7 @@ final class SampleCommand implements Callable<Integer> {
                   img, c, side, side, 8);
             }
           }
-          pb.stepBy(nb);
+          pb.stepTo(first + nb);
         }
       }
       int cols = (int) Math.ceil(Math.sqrt(images.size()));

@@ -9,8 +9,6 @@ import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.artifact.ModelManifest;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +20,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -44,9 +40,6 @@ import picocli.CommandLine.Spec;
 final class StreamCommand implements Callable<Integer> {
   /** How long beyond --until-idle a job with inputs still in flight and no progress is waited for. */
   static final Duration STUCK = Duration.ofMinutes(5);
-
-  /** First port tried for the local web UI. */
-  static final int WEB_UI_PORT = 8081;
 
   @Spec CommandSpec spec;
 
@@ -73,27 +66,25 @@ final class StreamCommand implements Callable<Integer> {
     check(cfg);
     StreamJob job = StreamJob.builder(cfg).build();
 
-    StreamExecutionEnvironment env = FlinkEnvironments.submitted();
-    String where;
-    if (env != null) {
-      where = "on the cluster of flink run";
-    } else if (jobmanager != null) {
-      env = remote(jobmanager);
-      where = "on the cluster at http://" + jobmanager;
-    } else {
-      int port = freePort(WEB_UI_PORT);
-      env = local(cfg, port);
-      where = "locally; Flink web UI: http://localhost:" + port
-          + (cfg.metrics().prometheus() ? "; metrics: http://localhost:" + cfg.metrics().port() + "/metrics" : "");
+    // Accumulators (the progress --until-idle watches) travel with heartbeats.
+    Configuration extra = new Configuration();
+    extra.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
+    FlinkEnvironments.Placement at;
+    try {
+      at = FlinkEnvironments.place(jobmanager, StreamCommand.class, cfg.parallelism(), extra,
+          cfg.metrics().prometheus() ? cfg.metrics().port() : null);
+    } catch (FlinkEnvironments.JobManagerException e) {
+      throw new ParameterException(spec.commandLine(), "--jobmanager: " + e.getMessage());
     }
+    StreamExecutionEnvironment env = at.env();
     job.wire(env);
     JobClient client = env.executeAsync(job.jobName());
-    out.println("diffad stream: job " + client.getJobID() + " running " + where);
+    out.println("diffad stream: job " + client.getJobID() + " running " + at.where());
     out.println("diffad stream: " + job.sourceName() + " -> " + describeOutputs(cfg));
     out.flush();
 
     if (untilIdle == null) {
-      if (jobmanager != null || !where.startsWith("locally")) {
+      if (!at.local()) {
         out.println("diffad stream: stop it from the web UI or with: flink cancel " + client.getJobID());
         out.flush();
       }
@@ -117,10 +108,7 @@ final class StreamCommand implements Callable<Integer> {
     }
     ModelManifest m = ModelArtifact.readManifest(model);
     int t = m.config().schedule().timesteps();
-    if (cfg.engine().tStar() >= t) {
-      throw new ConfigException("engine.tStar", "must be < T (" + t + ") of model " + m.name()
-          + ", got " + cfg.engine().tStar());
-    }
+    cfg.engine().checkFor(t, "engine.reconstruction.tStar");
     if (cfg.source().kind() == StreamConfig.SourceKind.DIRECTORY) {
       Path dir = cfg.source().directory().path();
       if (Files.exists(dir) && !Files.isDirectory(dir)) {
@@ -145,52 +133,6 @@ final class StreamCommand implements Callable<Integer> {
           .append(cfg.checkpointing().exactlyOnce() ? " (exactly once)" : " (at least once)");
     }
     return sb.toString();
-  }
-
-  /** A MiniCluster with the web UI on localhost:{@code port} and a slot per parallel instance. */
-  private static StreamExecutionEnvironment local(StreamConfig cfg, int port) {
-    Configuration c = new Configuration();
-    c.set(RestOptions.ADDRESS, "localhost");
-    c.set(RestOptions.BIND_ADDRESS, "localhost");
-    c.set(RestOptions.BIND_PORT, Integer.toString(port));
-    c.set(RestOptions.PORT, port);
-    c.set(TaskManagerOptions.NUM_TASK_SLOTS, cfg.parallelism());
-    // Accumulators (the progress --until-idle watches) travel with heartbeats.
-    c.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
-    if (cfg.metrics().prometheus()) {
-      FlinkEnvironments.with(c, FlinkEnvironments.prometheus(cfg.metrics().port()));
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(c);
-    env.setParallelism(cfg.parallelism());
-    return env;
-  }
-
-  private StreamExecutionEnvironment remote(String hostPort) {
-    int colon = hostPort.lastIndexOf(':');
-    int port = -1;
-    if (colon > 0) {
-      try {
-        port = Integer.parseInt(hostPort.substring(colon + 1));
-      } catch (NumberFormatException e) {
-        port = -1;
-      }
-    }
-    if (port < 1 || port > 65535) {
-      throw new ParameterException(spec.commandLine(), "--jobmanager: must be HOST:PORT (the"
-          + " JobManager's REST address, e.g. localhost:8081), got '" + hostPort + "'");
-    }
-    Path jar;
-    try {
-      jar = Path.of(StreamCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    } catch (Exception e) {
-      jar = null;
-    }
-    if (jar == null || !Files.isRegularFile(jar) || !jar.toString().endsWith(".jar")) {
-      throw new ParameterException(spec.commandLine(), "--jobmanager: the job is shipped as the"
-          + " shaded jar; run diffad from it (./diffad runs flink-jobs/target/diffad.jar), not from " + jar);
-    }
-    return StreamExecutionEnvironment.createRemoteEnvironment(hostPort.substring(0, colon), port,
-        jar.toString());
   }
 
   /**
@@ -252,17 +194,5 @@ final class StreamCommand implements Callable<Integer> {
         s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-  }
-
-  /** The first port from {@code from} that is free on localhost. */
-  static int freePort(int from) {
-    for (int p = from; p < from + 100; p++) {
-      try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getByName("localhost"))) {
-        return p;
-      } catch (IOException e) {
-        // taken
-      }
-    }
-    throw new IllegalStateException("no free port for the web UI in " + from + ".." + (from + 99));
   }
 }

@@ -10,6 +10,8 @@ import ai.diffad.model.artifact.NetworkFactory;
 import ai.diffad.model.artifact.NetworkSpec;
 import ai.diffad.model.noise.NoiseGenerator;
 import ai.diffad.model.schedule.NoiseSchedule;
+import ai.diffad.model.util.ProgressBars;
+import ai.diffad.model.util.ProgressReporter;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -40,8 +42,6 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
@@ -206,7 +206,7 @@ public final class Trainer {
       double windowSum = 0;
       int windowCount = 0;
       try (BufferedWriter csv = openLossCsv(start);
-          ProgressBar bar = progressBar ? newBar(start, elapsedBefore) : null) {
+          ProgressReporter bar = progressBar ? newBar(start, elapsedBefore) : null) {
         for (int step = start + 1; step <= lastStep; step++) {
           double lr = LearningRate.at(tc, step);
           double loss;
@@ -247,8 +247,8 @@ public final class Trainer {
             windowCount = 0;
           }
           if (bar != null) {
-            bar.stepTo(step);
             bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f lr %.2e", smoothed, lr));
+            bar.stepTo(step);
           }
           if (listener != null) {
             listener.onStep(new StepReport(step, tc.steps(), loss, smoothed, lr, norm, elapsed));
@@ -431,16 +431,11 @@ public final class Trainer {
     return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
   }
 
-  private ProgressBar newBar(int start, double elapsedBefore) {
-    return new ProgressBarBuilder()
-        .setTaskName("train " + config.name())
-        .setInitialMax(config.training().steps())
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(500)
-        .showSpeed()
-        .setUnit(" it", 1)
-        .startsFrom(start, Duration.ofMillis((long) (elapsedBefore * 1000)))
-        .build();
+  /** A progress bar on a terminal, plain lines in a log ({@link ProgressBars}). */
+  private ProgressReporter newBar(int start, double elapsedBefore) {
+    return ProgressBars.open("train " + config.name(), config.training().steps(), start,
+        Duration.ofMillis((long) (elapsedBefore * 1000)),
+        b -> b.setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().setUnit(" it", 1));
   }
 
   private static void deleteTree(Path dir) throws IOException {
