@@ -15,8 +15,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -98,7 +96,7 @@ final class BatchCommand implements Callable<Integer> {
           + ModelArtifact.MANIFEST + " missing); train one with diffad train");
     }
     ModelManifest m = ModelArtifact.readManifest(model);
-    if ("NCL".equals(m.input().layout())) {
+    if (m.isSeries()) {
       throw new ParameterException(spec.commandLine(), "--model: " + m.name()
           + " is a sensor model; the batch job denoises images");
     }
@@ -107,10 +105,8 @@ final class BatchCommand implements Callable<Integer> {
     }
     EngineConfig d = EngineConfig.defaults();
     int stepsValue = steps != null ? steps : d.steps();
-    EngineConfig engine = new EngineConfig(Math.max(d.tStar(), stepsValue), d.noise(), d.sampler(),
-        stepsValue, d.eta(), 0.0, 1, seed != null ? seed : d.seed(), d.batchSize(),
-        tile != null ? tile : d.tileSize(), d.tileOverlap(), d.map(), d.mixWeights(),
-        d.smoothSigma(), d.score(), d.topKPercent(), d.maxPixels(), d.maxSensorValues());
+    EngineConfig engine = d.toBuilder().tStar(Math.max(d.tStar(), stepsValue)).steps(stepsValue)
+        .seed(seed).tileSize(tile).build();
     BatchJob job;
     try {
       job = BatchJob.builder().model(model).input(input).output(out).sigma(s).mode(mode)
@@ -120,25 +116,20 @@ final class BatchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--out: " + e.getMessage());
     }
 
-    StreamExecutionEnvironment env = FlinkEnvironments.submitted();
-    String where;
-    if (env != null) {
-      where = "on the cluster of flink run";
-    } else if (jobmanager != null) {
-      env = remote(jobmanager);
-      where = "on the cluster at http://" + jobmanager;
-    } else {
-      int port = FlinkEnvironments.freePort(StreamCommand.WEB_UI_PORT);
-      env = local(port);
-      where = "locally; Flink web UI: http://localhost:" + port
-          + (prometheus != null ? "; metrics: http://localhost:" + prometheus + "/metrics" : "");
+    FlinkEnvironments.Placement at;
+    try {
+      at = FlinkEnvironments.place(jobmanager, BatchCommand.class, parallelism, new Configuration(),
+          prometheus);
+    } catch (FlinkEnvironments.JobManagerException e) {
+      throw new ParameterException(spec.commandLine(), "--jobmanager: " + e.getMessage());
     }
+    StreamExecutionEnvironment env = at.env();
     BatchJob.Preparation p = job.prepare();
     if (p.done() + p.rejected() + p.redo() + p.tempFilesRemoved() > 0) {
       stdout.printf("diffad batch: from earlier runs: %d complete, %d rejected; %d to do again, %d"
           + " temporary files removed%n", p.done(), p.rejected(), p.redo(), p.tempFilesRemoved());
     }
-    stdout.println("diffad batch: " + input + " -> " + job.denoisedDir() + ", running " + where);
+    stdout.println("diffad batch: " + input + " -> " + job.denoisedDir() + ", running " + at.where());
     stdout.flush();
     job.wire(env);
     JobExecutionResult r = env.execute(job.jobName());
@@ -176,44 +167,5 @@ final class BatchCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       return 0L; // a detached submission has no results
     }
-  }
-
-  /** A MiniCluster with the web UI on localhost:{@code port} and a slot per denoiser. */
-  private StreamExecutionEnvironment local(int port) {
-    Configuration c = new Configuration();
-    c.set(RestOptions.ADDRESS, "localhost");
-    c.set(RestOptions.BIND_ADDRESS, "localhost");
-    c.set(RestOptions.BIND_PORT, Integer.toString(port));
-    c.set(RestOptions.PORT, port);
-    c.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
-    if (prometheus != null) {
-      FlinkEnvironments.with(c, FlinkEnvironments.prometheus(prometheus));
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(c);
-    env.setParallelism(parallelism);
-    return env;
-  }
-
-  private StreamExecutionEnvironment remote(String hostPort) {
-    int colon = hostPort.lastIndexOf(':');
-    int port = -1;
-    if (colon > 0) {
-      try {
-        port = Integer.parseInt(hostPort.substring(colon + 1));
-      } catch (NumberFormatException e) {
-        port = -1;
-      }
-    }
-    if (port < 1 || port > 65535) {
-      throw new ParameterException(spec.commandLine(), "--jobmanager: must be HOST:PORT (the"
-          + " JobManager's REST address, e.g. localhost:8081), got '" + hostPort + "'");
-    }
-    Path jar = FlinkEnvironments.jarOf(BatchCommand.class);
-    if (jar == null) {
-      throw new ParameterException(spec.commandLine(), "--jobmanager: the job is shipped as the"
-          + " shaded jar; run diffad from it (./diffad runs flink-jobs/target/diffad.jar)");
-    }
-    return StreamExecutionEnvironment.createRemoteEnvironment(hostPort.substring(0, colon), port,
-        jar.toString());
   }
 }

@@ -1,19 +1,27 @@
 package ai.diffad.cli;
 
 import ai.diffad.config.EngineConfig;
+import ai.diffad.config.MapKind;
+import ai.diffad.denoise.engine.AnomalyEngine;
+import ai.diffad.denoise.engine.AnomalyMapper;
+import ai.diffad.denoise.engine.AnomalyMappers;
+import ai.diffad.denoise.engine.PixelErrorMapper;
+import ai.diffad.denoise.io.DecodedImage;
+import ai.diffad.denoise.io.ImageDecoder;
+import ai.diffad.denoise.record.RejectedInputException;
+import java.util.Optional;
 import ai.diffad.denoise.calibrate.Calibration;
 import ai.diffad.denoise.calibrate.CalibrationStore;
 import ai.diffad.denoise.calibrate.Calibrator;
 import ai.diffad.denoise.calibrate.ScoreSettings;
-import ai.diffad.denoise.record.JsonLines;
 import ai.diffad.denoise.run.InputFiles;
+import ai.diffad.denoise.run.Outcome;
 import ai.diffad.denoise.run.RunSummary;
 import ai.diffad.denoise.run.ScoreRun;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.net.Networks;
 import ai.djl.engine.Engine;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -52,6 +60,15 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--quantile", defaultValue = "0.99", description = "Quantile of normal scores used as threshold (default: ${DEFAULT-VALUE}).")
   double quantile;
 
+  @Option(names = "--fit-data", arity = "1..*", description = {"Normal images a map learns from"
+      + " (--map knn: its bank of normal features), saved in the model directory with its SHA-256"
+      + " and used by score, stream and batch. Give the training images, not the --data ones."})
+  List<Path> fitData;
+
+  @Option(names = "--fit-size", defaultValue = "0", description = "Vectors the k-NN bank keeps"
+      + " (default 0: 16384).")
+  int fitSize;
+
   @Mixin EngineOptions engineOptions;
 
   @Override
@@ -60,6 +77,7 @@ final class CalibrateCommand implements Callable<Integer> {
       throw new ai.diffad.config.ConfigException("--quantile", "must be in (0, 1], got " + quantile);
     }
     PrintWriter o = spec.commandLine().getOut();
+    fitMap(o);
     try (LoadedModel m = ModelArtifact.load(model, Engine.getInstance().defaultDevice(), Networks::create)) {
       EngineConfig cfg = engineOptions.build(m.manifest().config().schedule().timesteps());
       double[] normal = scores(m, cfg, data, model.resolve("calibration").resolve("normal"), "normal");
@@ -86,23 +104,82 @@ final class CalibrateCommand implements Callable<Integer> {
     return DiffadCli.EXIT_OK;
   }
 
+  /**
+   * For a map that learns from normal data: fits it on --fit-data and saves its state into the
+   * model directory, or checks that the model already has it.
+   */
+  private void fitMap(PrintWriter o) throws IOException {
+    try (LoadedModel m = ModelArtifact.load(model, Engine.getInstance().defaultDevice(), Networks::create)) {
+      EngineConfig cfg = engineOptions.build(m.manifest().config().schedule().timesteps());
+      Optional<AnomalyMappers.Fitter> fitter = AnomalyMappers.fitter(m, cfg, fitSize);
+      if (fitter.isEmpty()) {
+        if (fitData != null) {
+          throw new ai.diffad.config.ConfigException("--fit-data", "map " + cfg.map().kind().spelling()
+              + " learns nothing from normal data; --fit-data is for --map knn");
+        }
+        return;
+      }
+      AnomalyMappers.Fitter f = fitter.get();
+      if (fitData == null || fitData.isEmpty()) {
+        if (m.readFile(f.file()).isEmpty()) {
+          throw new ai.diffad.config.ConfigException("--fit-data", "map " + cfg.map().kind().spelling()
+              + " learns from normal images and model " + m.manifest().name() + " has no "
+              + f.file() + " yet: give --fit-data DIR (for example the training images)");
+        }
+        return;
+      }
+      List<InputFiles.Input> files = InputFiles.expand(fitData);
+      ImageDecoder decoder = ImageDecoder.of(cfg);
+      int channels = m.manifest().input().channels();
+      int added = 0;
+      try (AnomalyEngine tiler = new AnomalyEngine(m, cfg,
+          new PixelErrorMapper(MapKind.L1, null));
+          ProgressBar pb = Cli.bar("fit " + cfg.map().kind().spelling(), files.size())) {
+        int side = tiler.tiler().tileSize();
+        for (InputFiles.Input in : files) {
+          try {
+            DecodedImage img = decoder.decode(in.file()).withChannels(channels);
+            f.add(tiler.tiles(new AnomalyEngine.ImageInput(in.id(), img.data(), img.channels(),
+                img.height(), img.width())), channels, side, side);
+            added++;
+          } catch (RejectedInputException e) {
+            spec.commandLine().getErr().println("diffad calibrate: --fit-data " + in.id()
+                + " skipped: " + e.reason() + " " + e.detail());
+          }
+          pb.step();
+        }
+      }
+      if (added == 0) {
+        throw new ai.diffad.config.ConfigException("--fit-data", "no image could be read from "
+            + fitData);
+      }
+      byte[] bytes;
+      try (AnomalyMapper mapper = f.build()) {
+        bytes = f.bytes();
+      }
+      ModelArtifact.putFile(model, f.file(), bytes);
+      o.printf(Locale.ROOT, "diffad calibrate: %s map fitted on %d normal images -> %s (%d bytes,"
+          + " SHA-256 in %s)%n", cfg.map().kind().spelling(), added, model.resolve(f.file()), bytes.length,
+          ModelArtifact.MANIFEST);
+      o.flush();
+    }
+  }
+
   private double[] scores(LoadedModel m, EngineConfig cfg, List<Path> paths, Path out, String what)
       throws IOException {
     List<InputFiles.Input> files = InputFiles.expand(paths);
     RunSummary s;
+    List<Double> v = new ArrayList<>();
     try (ProgressBar pb = Cli.bar("calibrate " + what, files.size())) {
-      s = new ScoreRun(m, cfg, null, out, false).run(files, f -> pb.step());
+      s = new ScoreRun(m, cfg, null, out, false).run(files, f -> pb.step(), o -> {
+        if (o instanceof Outcome.Scored scored) {
+          v.add(scored.record().score());
+        }
+      });
     }
     if (s.rejected() > 0) {
       spec.commandLine().getErr().println("diffad calibrate: " + s.rejected() + " " + what
           + " inputs rejected, see " + out.resolve(ScoreRun.REJECTED));
-    }
-    List<Double> v = new ArrayList<>();
-    for (String line : Files.readAllLines(out.resolve(ScoreRun.SCORES))) {
-      if (!line.isBlank()) {
-        JsonNode n = JsonLines.mapper().readTree(line);
-        v.add(n.get("score").asDouble());
-      }
     }
     if (v.isEmpty()) {
       throw new IllegalStateException("no " + what + " input could be scored (" + s.line("scored") + ")");

@@ -20,7 +20,9 @@ import ai.diffad.denoise.calibrate.ScoreSettings;
 import ai.diffad.denoise.data.InMemoryTrainingSet;
 import ai.diffad.denoise.data.SyntheticInspection;
 import ai.diffad.denoise.data.SyntheticTextures;
-import ai.diffad.denoise.engine.AnomalyEngine;
+import ai.diffad.denoise.record.DecodedInput;
+import ai.diffad.denoise.run.Outcome;
+import ai.diffad.denoise.run.Scorer;
 import ai.diffad.denoise.io.DecodedImage;
 import ai.diffad.denoise.io.ImageDecoder;
 import ai.diffad.denoise.io.ImageEncoder;
@@ -165,8 +167,8 @@ final class DemoCommand implements Callable<Integer> {
    * score = the map's maximum.
    */
   static EngineConfig engineConfig() {
-    return new EngineConfig(150, null, SamplerKind.DDIM, 5, 0.0, 0.0, 1, 0L, 16, 0, 0.25,
-        MapKind.L1, null, 2.0, ScoreReduction.MAX, 1.0, null, null);
+    return EngineConfig.builder().tStar(150).sampler(SamplerKind.DDIM).steps(5).batchSize(16)
+        .map(MapKind.L1).smoothSigma(2.0).reduction(ScoreReduction.MAX).build();
   }
 
   static InMemoryTrainingSet trainingSet() {
@@ -414,12 +416,12 @@ final class DemoCommand implements Callable<Integer> {
     ImageDecoder decoder = ImageDecoder.of(engine);
     double[] scores = new double[files.size()];
     StringBuilder csv = new StringBuilder("id,score\n");
-    try (LoadedModel m = ModelArtifact.load(modelDir, Engine.getInstance().defaultDevice(), Networks::create)) {
-      AnomalyEngine scorer = new AnomalyEngine(m, engine);
+    try (LoadedModel m = ModelArtifact.load(modelDir, Engine.getInstance().defaultDevice(), Networks::create);
+        Scorer scorer = new Scorer(m, engine, null, null)) {
       int c = m.manifest().input().channels();
       int group = Math.max(1, engine.batchSize());
       for (int from = 0; from < files.size(); from += group) {
-        List<AnomalyEngine.ImageInput> batch = new ArrayList<>();
+        List<DecodedInput> batch = new ArrayList<>();
         for (Path f : files.subList(from, Math.min(files.size(), from + group))) {
           DecodedImage d;
           try {
@@ -428,13 +430,18 @@ final class DemoCommand implements Callable<Integer> {
             throw new IOException("cannot decode the calibration image " + f + ": " + e.getMessage(), e);
           }
           String id = calibration.getFileName() + "/" + normal.relativize(f);
-          batch.add(new AnomalyEngine.ImageInput(id, d.data(), d.channels(), d.height(), d.width()));
+          batch.add(new DecodedInput(id, null, DecodedInput.IMAGE, d.data(), d.channels(),
+              d.height(), d.width(), 0));
         }
-        List<AnomalyEngine.ScoreResult> results = scorer.scoreAll(batch);
+        List<Outcome> results = scorer.score(batch);
         for (int i = 0; i < results.size(); i++) {
-          scores[from + i] = results.get(i).score();
-          csv.append(results.get(i).id()).append(',')
-              .append(String.format(Locale.ROOT, "%.6f", results.get(i).score())).append('\n');
+          if (!(results.get(i) instanceof Outcome.Scored s)) {
+            throw new IOException("the calibration image " + results.get(i).id()
+                + " could not be scored: " + ((Outcome.Rejected) results.get(i)).rejection().detail());
+          }
+          scores[from + i] = s.record().score();
+          csv.append(s.id()).append(',')
+              .append(String.format(Locale.ROOT, "%.6f", s.record().score())).append('\n');
         }
       }
     }
@@ -702,16 +709,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static List<JsonNode> readJsonLines(Path file) throws IOException {
-    List<JsonNode> out = new ArrayList<>();
-    if (!Files.exists(file)) {
-      return out;
-    }
-    for (String line : Files.readAllLines(file)) {
-      if (!line.isBlank()) {
-        out.add(JsonLines.mapper().readTree(line));
-      }
-    }
-    return out;
+    return JsonLines.readNodes(file);
   }
 
   private static long lines(Path file) {

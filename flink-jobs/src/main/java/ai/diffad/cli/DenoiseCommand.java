@@ -70,10 +70,8 @@ final class DenoiseCommand implements Callable<Integer> {
     EngineConfig d = EngineConfig.defaults();
     try (LoadedModel m = ModelArtifact.load(model, Engine.getInstance().defaultDevice(), Networks::create)) {
       int stepsValue = steps != null ? steps : d.steps();
-      EngineConfig cfg = new EngineConfig(Math.max(d.tStar(), stepsValue), d.noise(), d.sampler(), stepsValue,
-          d.eta(), 0.0, 1, seed != null ? seed : d.seed(), batch != null ? batch : d.batchSize(),
-          tile != null ? tile : d.tileSize(), d.tileOverlap(), d.map(), d.mixWeights(),
-          d.smoothSigma(), d.score(), d.topKPercent(), d.maxPixels(), d.maxSensorValues());
+      EngineConfig cfg = d.toBuilder().tStar(Math.max(d.tStar(), stepsValue)).steps(stepsValue)
+          .seed(seed).batchSize(batch).tileSize(tile).build();
       List<InputFiles.Input> files = InputFiles.expand(inputs);
       RunSummary r;
       try (ProgressBar pb = Cli.bar("denoise", files.size())) {

@@ -2,6 +2,7 @@ package ai.diffad.cli;
 
 import ai.diffad.config.ConfigLoader;
 import ai.diffad.config.EngineConfig;
+import ai.diffad.config.MapConfig;
 import ai.diffad.config.MapKind;
 import ai.diffad.config.NoiseConfig;
 import ai.diffad.config.NoiseKind;
@@ -16,10 +17,10 @@ import picocli.CommandLine.Option;
  * messages name the field.
  */
 final class EngineOptions {
-  @Option(names = "--engine", description = "Engine settings file (YAML/JSON, EngineConfig fields); options below override it.")
+  @Option(names = "--engine", description = "Engine settings file (YAML/JSON: sections reconstruction, tiling, map, score, limits); options below override it.")
   Path file;
 
-  @Option(names = "--t-star", description = "Partial-noising step t* (default 250).")
+  @Option(names = "--t-star", description = "Partial-noising step t* (default " + EngineConfig.Reconstruction.DEFAULT_T_STAR + ").")
   Integer tStar;
 
   @Option(names = "--strength", description = "img2img spelling of t*: t* = round(F * (T - 1)), 0 < F <= 1.")
@@ -28,7 +29,7 @@ final class EngineOptions {
   @Option(names = "--sampler", converter = EnumConverters.Sampler.class, description = "ddpm, ddim or sde (default ddim).")
   SamplerKind sampler;
 
-  @Option(names = "--steps", description = "Network calls from t* (default 10; 1 = one-step x0 estimate).")
+  @Option(names = "--steps", description = "Network calls from t* (default " + EngineConfig.Reconstruction.DEFAULT_STEPS + "; 1 = one-step x0 estimate).")
   Integer steps;
 
   @Option(names = "--eta", description = "DDIM eta (default 0).")
@@ -46,28 +47,28 @@ final class EngineOptions {
   @Option(names = "--seed", description = "Base seed (default 0).")
   Long seed;
 
-  @Option(names = "--batch", description = "Tiles per network call (default 8).")
+  @Option(names = "--batch", description = "Tiles per network call (default " + EngineConfig.Reconstruction.DEFAULT_BATCH + ").")
   Integer batch;
 
   @Option(names = "--tile", description = "Tile side in pixels (default: the model's training size).")
   Integer tile;
 
-  @Option(names = "--map", converter = EnumConverters.Map.class, description = "l1, l2, ssim, mix, feature (encoder features of input vs reconstruction) or knn (evaluate only: distance to a bank of normal features built from train/good) (default l1).")
+  @Option(names = "--map", converter = EnumConverters.Map.class, description = "l1, l2, ssim, mix, feature (encoder features of input vs reconstruction) or knn (distance to a bank of normal features: built by calibrate --fit-data, saved in the model; evaluate fits it on train/good when the model has none) (default l1).")
   MapKind map;
 
-  @Option(names = "--smooth", description = "Gaussian smoothing sigma of the map in pixels (default 4).")
+  @Option(names = "--smooth", description = "Gaussian smoothing sigma of the map in pixels (default " + EngineConfig.Scoring.DEFAULT_SMOOTH + ").")
   Double smooth;
 
   @Option(names = "--reduce", converter = EnumConverters.Reduction.class, description = "max, top-k or mean (default max).")
   ScoreReduction reduce;
 
-  @Option(names = "--top-k", description = "Percent of pixels averaged by --reduce top-k (default 1).")
+  @Option(names = "--top-k", description = "Percent of pixels averaged by --reduce top-k (default " + EngineConfig.Scoring.DEFAULT_TOP_K + ").")
   Double topK;
 
-  @Option(names = "--feature-t", description = "For --map feature: the step at which input and reconstruction enter the encoder (default 50).")
+  @Option(names = "--feature-t", description = "For --map feature or knn: the step at which the encoder sees the inputs (default " + MapConfig.Feature.DEFAULT_T + ").")
   Integer featureT;
 
-  @Option(names = "--feature-levels", split = ",", description = "For --map feature: encoder levels compared, e.g. 1,2 (default 1,2).")
+  @Option(names = "--feature-levels", split = ",", description = "For --map feature or knn: encoder levels, e.g. 1,2 (default 1,2).")
   java.util.List<Integer> featureLevels;
 
   @Option(names = "--padding", description = "Reflection padding in pixels (working resolution) around each image, cut from the map afterwards (default 0).")
@@ -88,18 +89,29 @@ final class EngineOptions {
       throw new ai.diffad.config.ConfigException("--t-star", "and --strength are mutually exclusive: give one");
     }
     Integer t = tStar != null ? tStar
-        : strength != null ? (Integer) EngineConfig.tStarFromStrength(strength, timesteps) : b.tStar();
-    if (t >= timesteps) {
-      throw new ai.diffad.config.ConfigException("--t-star", "must be < T (" + timesteps + "), got " + t);
-    }
-    NoiseConfig n = noise == null ? b.noise() : new NoiseConfig(noise, b.noise().octaves(),
+        : strength != null ? (Integer) EngineConfig.tStarFromStrength(strength, timesteps) : null;
+    NoiseConfig n = noise == null ? null : new NoiseConfig(noise, b.noise().octaves(),
         b.noise().persistence(), b.noise().frequency());
-    return new EngineConfig(t, n, or(sampler, b.sampler()), or(steps, b.steps()), or(eta, b.eta()),
-        or(guidance, b.guidance()), or(seeds, b.seeds()), or(seed, b.seed()), or(batch, b.batchSize()),
-        or(tile, b.tileSize()), b.tileOverlap(), or(map, b.map()), b.mixWeights(),
-        or(smooth, b.smoothSigma()), or(reduce, b.score()), or(topK, b.topKPercent()),
-        or(maxPixels, b.maxPixels()), b.maxSensorValues(), or(featureT, b.featureT()),
-        or(featureLevels, b.featureLevels()), or(padding, b.padding()));
+    EngineConfig.Builder e = b.toBuilder().tStar(t).noise(n).sampler(sampler).steps(steps).eta(eta)
+        .guidance(guidance).seeds(seeds).seed(seed).batchSize(batch).tileSize(tile)
+        .padding(padding).map(map).smoothSigma(smooth).reduction(reduce).topKPercent(topK)
+        .maxPixels(maxPixels);
+    if (featureT != null || featureLevels != null) {
+      MapConfig m = e.build().map();
+      if (m instanceof MapConfig.Feature f) {
+        e.map(new MapConfig.Feature(f.kind(), or(featureT, f.featureT()),
+            or(featureLevels, f.levels())));
+      } else if (m instanceof MapConfig.Knn k) {
+        e.map(new MapConfig.Knn(k.kind(), or(featureT, k.featureT()), or(featureLevels, k.levels()),
+            k.bankSize()));
+      } else {
+        throw new ai.diffad.config.ConfigException(featureT != null ? "--feature-t"
+            : "--feature-levels", "applies to --map feature or knn only, the map is "
+            + m.kind().spelling());
+      }
+    }
+    return e.build().checkFor(timesteps, tStar != null || strength != null ? "--t-star"
+        : "reconstruction.tStar");
   }
 
   private static <T> T or(T a, T b) {

@@ -115,8 +115,8 @@ final class ScoreBench {
   }
 
   private static EngineConfig engine(int tStar, int steps, int batch, int tile) {
-    return new EngineConfig(tStar, NoiseConfig.gaussian(), SamplerKind.DDIM, steps, 0.0, 0.0, 1, 0L,
-        batch, tile, 0.25, null, null, null, null, null, null, null);
+    return EngineConfig.builder().tStar(tStar).sampler(SamplerKind.DDIM).steps(steps)
+        .batchSize(batch).tileSize(tile).build();
   }
 
   private static Path model(BenchCommand b, Path tmp) throws IOException {
@@ -158,10 +158,8 @@ final class ScoreBench {
 
   private static double sumModelMs(Path scores) throws IOException {
     double sum = 0;
-    for (String line : Files.readAllLines(scores)) {
-      if (!line.isBlank()) {
-        sum += JsonLines.mapper().readTree(line).get("timingsMs").get("model").asDouble();
-      }
+    for (var node : JsonLines.readNodes(scores)) {
+      sum += node.get("timingsMs").get("model").asDouble();
     }
     return sum;
   }

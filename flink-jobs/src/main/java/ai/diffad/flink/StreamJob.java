@@ -8,7 +8,7 @@ import ai.diffad.flink.alerts.Alert;
 import ai.diffad.flink.alerts.AlertFunction;
 import ai.diffad.flink.config.StreamConfig;
 import ai.diffad.flink.feed.Batch;
-import ai.diffad.flink.feed.DecodedInput;
+import ai.diffad.denoise.record.DecodedInput;
 import ai.diffad.flink.feed.DirectoryFeed;
 import ai.diffad.flink.feed.FeedRecord;
 import ai.diffad.flink.feed.PathRoot;

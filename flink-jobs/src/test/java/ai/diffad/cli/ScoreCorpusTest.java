@@ -98,7 +98,7 @@ class ScoreCorpusTest {
   void trainAcceptsSensorCsvForTheOneDimensionalNetworkAndStoresItsStatistics() {
     ModelManifest m = ModelArtifact.readManifest(sensorModel);
     assertThat(m.config().network().kind()).isEqualTo(NetworkKind.UNET1D);
-    assertThat(m.input().layout()).isEqualTo("NCL");
+    assertThat(m.input().layout()).isEqualTo(ModelManifest.Layout.NCL);
     assertThat(m.input().channels()).isEqualTo(2);
     assertThat(m.input().size()).isEqualTo(SENSOR_WINDOW);
     assertThat(m.config().data().size()).isEqualTo(SENSOR_WINDOW);

@@ -60,7 +60,8 @@ class StreamCommandTest {
         "model: " + model,
         "source: {kind: directory, directory: {path: " + in + ", monitorInterval: 200ms}}",
         "batching: {maxSize: 2, maxWait: 200ms}",
-        "engine: {tStar: 10, sampler: ddim, steps: 2, batchSize: 4, smoothSigma: 1.0}",
+        "engine: {reconstruction: {tStar: 10, sampler: ddim, steps: 2, batchSize: 4},"
+            + " score: {smoothSigma: 1.0}}",
         "outputs: {dir: " + out + ", maps: on}",
         "alerts: {count: 2, window: 60s, threshold: 0.0}",
         "checkpointing: {interval: 500ms}",

@@ -52,8 +52,8 @@ public final class TinyModel {
 
   /** Fast engine settings for the tiny model: t* = 10, two DDIM steps, batches of 4 tiles. */
   public static EngineConfig engine() {
-    return new EngineConfig(10, null, SamplerKind.DDIM, 2, null, null, null, null, 4, null, null,
-        null, null, 1.0, null, null, null, null);
+    return EngineConfig.builder().tStar(10).sampler(SamplerKind.DDIM).steps(2).batchSize(4)
+        .smoothSigma(1.0).build();
   }
 
   /** Writes a textured 8-bit PNG of {@code h} x {@code w} with {@code channels} 1 or 3. */

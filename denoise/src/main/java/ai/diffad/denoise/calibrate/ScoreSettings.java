@@ -1,6 +1,7 @@
 package ai.diffad.denoise.calibrate;
 
 import ai.diffad.config.EngineConfig;
+import ai.diffad.config.MapConfig;
 import ai.diffad.config.MapKind;
 import ai.diffad.config.NoiseConfig;
 import ai.diffad.config.NoiseKind;
@@ -66,6 +67,18 @@ public record ScoreSettings(
   public static ScoreSettings of(EngineConfig engine) {
     Objects.requireNonNull(engine, "engine");
     NoiseConfig noise = engine.noise();
+    MapConfig map = engine.map();
+    List<Double> mix = map instanceof MapConfig.PixelError p && p.kind() == MapKind.MIX
+        ? p.mixWeights() : null;
+    Integer featureT = null;
+    List<Integer> levels = null;
+    if (map instanceof MapConfig.Feature f) {
+      featureT = f.featureT();
+      levels = f.levels();
+    } else if (map instanceof MapConfig.Knn k) {
+      featureT = k.featureT();
+      levels = k.levels();
+    }
     return new ScoreSettings(
         engine.tStar(),
         engine.sampler(),
@@ -75,17 +88,13 @@ public record ScoreSettings(
         engine.seeds(),
         noise.kind(),
         noise.kind() == NoiseKind.SIMPLEX ? noise : null,
-        engine.map(),
-        engine.map() == MapKind.MIX ? engine.mixWeights() : null,
+        map.kind(),
+        mix,
         engine.smoothSigma(),
-        engine.score(),
-        engine.score() == ScoreReduction.TOP_K ? engine.topKPercent() : null,
-        usesFeatures(engine.map()) ? engine.featureT() : null,
-        usesFeatures(engine.map()) ? engine.featureLevels() : null);
-  }
-
-  private static boolean usesFeatures(MapKind map) {
-    return map == MapKind.FEATURE || map == MapKind.KNN;
+        engine.reduction(),
+        engine.reduction() == ScoreReduction.TOP_K ? engine.topKPercent() : null,
+        featureT,
+        levels);
   }
 
   /**

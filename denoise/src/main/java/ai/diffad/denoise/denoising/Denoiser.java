@@ -254,7 +254,7 @@ public final class Denoiser {
       if (engine == null) {
         throw new IllegalArgumentException("engine must not be null");
       }
-      if (model.manifest().input().layout().equals("NCL")) {
+      if (model.manifest().isSeries()) {
         throw new IllegalArgumentException("model " + model.manifest().name()
             + " is a sensor (NCL) model; the denoiser takes images");
       }

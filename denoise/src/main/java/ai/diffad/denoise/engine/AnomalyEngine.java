@@ -2,7 +2,6 @@ package ai.diffad.denoise.engine;
 
 import ai.diffad.config.DiffadConfig;
 import ai.diffad.config.EngineConfig;
-import ai.diffad.config.MapKind;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.noise.NoiseGenerator;
 import ai.djl.ndarray.types.Shape;
@@ -29,51 +28,79 @@ import java.util.function.IntFunction;
  * (error averaged over channels, smoothed in time) and per-window scores over windows of the
  * model's length and {@code data.stride}.
  *
- * <p>Borrows the model (the caller closes it) and holds no native memory between calls, so it has
- * nothing to close. One instance per thread, like the model.
+ * <p>The path of an input: prepare (resize like training, reflect-pad, tile), reconstruct when the
+ * {@link AnomalyMapper} needs it, map ({@link AnomalyMapper#maps}), post-process (crop the pad,
+ * resize the map to the input, smooth, reduce to a score). The engine does not know which map it
+ * makes.
+ *
+ * <p>Borrows the model (the caller closes it); owns the mapper it opened (the k-NN bank is native
+ * memory), so close the engine before the model. One instance per thread, like the model.
  */
-public final class AnomalyEngine {
+public final class AnomalyEngine implements AutoCloseable {
   private final LoadedModel model;
   private final EngineConfig config;
   private final DiffadConfig trained;
   private final Reconstructor reconstructor;
   private final Tiler tiler;
   private final boolean sensor;
-  private final FeatureBank bank;
+  private final AnomalyMapper mapper;
+  private final boolean ownsMapper;
 
   /**
+   * An engine with the mapper of {@code config.map()} ({@link AnomalyMappers#open}), which it owns:
+   * close the engine before the model.
+   *
    * @param model the loaded model (borrowed)
    * @param config how to reconstruct, map and score
+   * @throws ai.diffad.config.ConfigException if the map does not suit the model or needs state the
+   *     model does not have
    * @throws IllegalArgumentException if t* is not below T or the tile size does not suit the
    *     network
    */
   public AnomalyEngine(LoadedModel model, EngineConfig config) {
-    this(model, config, null);
+    this(model, config, null, true);
   }
 
   /**
+   * An engine with a given mapper (borrowed: the caller closes it), for example one just fitted.
+   *
    * @param model the loaded model (borrowed)
-   * @param config how to reconstruct, map and score
-   * @param bank normal-data feature bank for map = knn (borrowed), or null
+   * @param config how to reconstruct and score
+   * @param mapper turns tiles (and reconstructions) into maps
    */
-  public AnomalyEngine(LoadedModel model, EngineConfig config, FeatureBank bank) {
-    this.bank = bank;
+  public AnomalyEngine(LoadedModel model, EngineConfig config, AnomalyMapper mapper) {
+    this(model, config, Objects.requireNonNull(mapper, "mapper"), false);
+  }
+
+  private AnomalyEngine(LoadedModel model, EngineConfig config, AnomalyMapper mapper,
+      boolean owns) {
     this.model = Objects.requireNonNull(model, "model");
     this.config = Objects.requireNonNull(config, "config");
     this.trained = model.manifest().config();
+    this.sensor = model.manifest().isSeries();
+    if (sensor && !AnomalyMappers.seriesKinds().contains(config.map().kind())) {
+      throw new ai.diffad.config.ConfigException("map", config.map().kind().spelling() + " is available"
+          + " for image models only; for series use one of " + AnomalyMappers.seriesKinds()
+          .stream().map(k -> k.spelling()).toList());
+    }
     this.reconstructor = new Reconstructor(model, config);
-    this.sensor = trained.data().format().isSeries();
-    if (sensor && (config.map() == MapKind.FEATURE || config.map() == MapKind.KNN)) {
-      throw new ai.diffad.config.ConfigException("map", config.map().spelling() + " is available for"
-          + " image models only; for series use one of [l1, l2, ssim, mix]");
-    }
-    if (config.map() == MapKind.KNN && bank == null) {
-      throw new ai.diffad.config.ConfigException("map", "knn needs a feature bank of normal"
-          + " images, which diffad evaluate builds from train/good; allowed here: [l1, l2, ssim,"
-          + " mix, feature]");
-    }
     int tile = sensor || config.tileSize() == 0 ? trained.data().size() : config.tileSize();
     this.tiler = Tiler.of(tile, config.tileOverlap(), trained.network().sizeMultiple());
+    this.mapper = mapper != null ? mapper : AnomalyMappers.open(model, config);
+    this.ownsMapper = owns;
+  }
+
+  /** Closes the mapper if the engine opened it. */
+  @Override
+  public void close() {
+    if (ownsMapper) {
+      mapper.close();
+    }
+  }
+
+  /** The mapper that makes this engine's maps. */
+  public AnomalyMapper mapper() {
+    return mapper;
   }
 
   /**
@@ -173,7 +200,8 @@ public final class AnomalyEngine {
           + " is a sensor model; use scoreSeries");
     }
     int n = inputs.size();
-    Prepared[] prepared = new Prepared[n];
+    long[] ownNanos = new long[n];
+    List<MapBatch.Prepared> prepared = new ArrayList<>(n);
     List<float[]> allTiles = new ArrayList<>();
     List<Long> allKeys = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -183,83 +211,73 @@ public final class AnomalyEngine {
         throw new IllegalArgumentException(in.id() + ": image has " + in.channels()
             + " channels, the model takes " + trained.data().channels());
       }
-      int[] size = Resampling.shorterSide(in.height(), in.width(), trained.data().resize());
-      float[] work = Resampling.likeTraining(
-          in.planar(), in.channels(), in.height(), in.width(), size[0], size[1]);
-      int pad = config.padding();
-      if (pad > 0) {
-        work = reflectPad(work, in.channels(), size[0], size[1], pad);
-      }
-      TilePlan plan = tiler.plan(size[0] + 2 * pad, size[1] + 2 * pad);
-      float[][] tiles = plan.extractAll(work, in.channels());
-      prepared[i] = new Prepared(work, size[0] + 2 * pad, size[1] + 2 * pad, plan, allTiles.size());
+      MapBatch.Prepared p = prepare(in, allTiles.size());
+      prepared.add(p);
+      float[][] tiles = p.plan().extractAll(p.work(), in.channels());
       for (int k = 0; k < tiles.length; k++) {
         allTiles.add(tiles[k]);
         allKeys.add(Reconstructor.tileKey(in.id(), k));
       }
-      prepared[i].ownNanos += System.nanoTime() - t0;
+      ownNanos[i] += System.nanoTime() - t0;
     }
     long[] keys = allKeys.stream().mapToLong(Long::longValue).toArray();
-    long[] spatial = {tiler.tileSize(), tiler.tileSize()};
-    int[] owner = new int[allTiles.size()];
-    for (int i = 0; i < n; i++) {
-      Arrays.fill(owner, prepared[i].firstTile,
-          prepared[i].firstTile + prepared[i].plan.count(), i);
+    float[][] tiles = allTiles.toArray(new float[0][]);
+    long m0 = System.nanoTime();
+    float[][] recon = null;
+    if (mapper.needsReconstruction() && tiles.length > 0) {
+      int[] owner = new int[tiles.length];
+      for (int i = 0; i < n; i++) {
+        Arrays.fill(owner, prepared.get(i).firstTile(),
+            prepared.get(i).firstTile() + prepared.get(i).plan().count(), i);
+      }
+      FieldNoise field = new FieldNoise(owner, i -> prepared.get(i).plan(),
+          i -> inputs.get(i).id(), trained.data().channels());
+      recon = reconstructor.reconstruct(tiles, keys, field, tiler.tileSize(), tiler.tileSize())
+          .tiles();
     }
-    FieldNoise field = new FieldNoise(owner, i -> prepared[i].plan, i -> inputs.get(i).id(),
-        trained.data().channels());
-    Reconstructor.Result rec;
-    if (allTiles.isEmpty()) {
-      rec = new Reconstructor.Result(new float[0][], 0);
-    } else if (config.map() == MapKind.KNN) {
-      // No reconstruction: the map is the distance to normal features; the "reconstruction" is the input.
-      long k0 = System.nanoTime();
-      float[][] in = allTiles.toArray(new float[0][]);
-      float[][] maps = bank.distances(in, trained.data().channels(), tiler.tileSize(), tiler.tileSize());
-      rec = new Reconstructor.Result(in, (System.nanoTime() - k0) / 1e6, maps);
-    } else {
-      rec = reconstructor.reconstruct(allTiles.toArray(new float[0][]), keys, field, spatial);
-    }
-    double msPerTile = allTiles.isEmpty() ? 0 : rec.modelMs() / allTiles.size();
+    MapBatch batch = new MapBatch(prepared, tiles, recon, keys, trained.data().channels());
+    List<float[]> errors = tiles.length == 0 ? List.of() : mapper.maps(batch);
+    double msPerTile = tiles.length == 0 ? 0 : (System.nanoTime() - m0) / 1e6 / tiles.length;
     List<ScoreResult> results = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();
       ImageInput in = inputs.get(i);
-      Prepared p = prepared[i];
-      int count = p.plan.count();
-      float[][] mine = new float[count][];
-      // Tiles of image i are consecutive from firstTile; local index = global - firstTile.
-      System.arraycopy(rec.tiles(), p.firstTile, mine, 0, count);
-      float[] recon = p.plan.stitch(mine, in.channels());
-      float[] error;
-      if (config.map() == MapKind.FEATURE || config.map() == MapKind.KNN) {
-        float[][] mineF = new float[count][];
-        System.arraycopy(rec.featureMaps(), p.firstTile, mineF, 0, count);
-        error = p.plan.stitch(mineF, 1);
-      } else {
-        error = AnomalyMaps.error(p.work, recon, in.channels(), p.height, p.width,
-            config.map(), config.mixWeights());
-      }
+      MapBatch.Prepared p = prepared.get(i);
+      float[] error = errors.get(i);
+      float[] rec = batch.reconstructionOf(i);
       int pad = config.padding();
-      int wh = p.height - 2 * pad;
-      int ww = p.width - 2 * pad;
+      int wh = p.height() - 2 * pad;
+      int ww = p.width() - 2 * pad;
       if (pad > 0) {
-        error = crop(error, 1, p.height, p.width, pad);
-        recon = crop(recon, in.channels(), p.height, p.width, pad);
+        error = crop(error, 1, p.height(), p.width(), pad);
+        rec = crop(rec, in.channels(), p.height(), p.width(), pad);
       }
       // Error at the working resolution, where the model saw the texture; only the map is
       // interpolated back, so upsampling does not add interpolation error of its own.
       float[] map = Resampling.bilinear(error, 1, wh, ww, in.height(), in.width());
       map = AnomalyMaps.smooth(map, in.height(), in.width(), config.smoothSigma());
-      float[] reconOut = Resampling.bilinear(
-          recon, in.channels(), wh, ww, in.height(), in.width());
-      double score = AnomalyMaps.score(map, config.score(), config.topKPercent());
-      p.ownNanos += System.nanoTime() - t0;
-      double modelMs = msPerTile * count;
+      float[] reconOut = Resampling.bilinear(rec, in.channels(), wh, ww, in.height(), in.width());
+      double score = AnomalyMaps.score(map, config.reduction(), config.topKPercent());
+      ownNanos[i] += System.nanoTime() - t0;
+      double modelMs = msPerTile * p.plan().count();
       results.add(new ScoreResult(in.id(), score, map, reconOut, in.channels(), in.height(),
-          in.width(), modelMs, modelMs + p.ownNanos / 1e6));
+          in.width(), modelMs, modelMs + ownNanos[i] / 1e6));
     }
     return results;
+  }
+
+  /** Resizes like training and pads; the tile plan of the result. */
+  private MapBatch.Prepared prepare(ImageInput in, int firstTile) {
+    int[] size = Resampling.shorterSide(in.height(), in.width(), trained.data().resize());
+    float[] work = Resampling.likeTraining(
+        in.planar(), in.channels(), in.height(), in.width(), size[0], size[1]);
+    int pad = config.padding();
+    if (pad > 0) {
+      work = reflectPad(work, in.channels(), size[0], size[1], pad);
+    }
+    int h = size[0] + 2 * pad;
+    int w = size[1] + 2 * pad;
+    return new MapBatch.Prepared(work, h, w, tiler.plan(h, w), firstTile);
   }
 
   /** (C, H + 2 pad, W + 2 pad): the image extended by reflection (reflect-101) on every side. */
@@ -303,17 +321,12 @@ public final class AnomalyEngine {
 
   /**
    * The tiles the engine cuts an image into, at the working resolution (the model's training
-   * resize), each (C, tile, tile); for building a {@link FeatureBank} from normal images.
+   * resize), each (C, tile, tile); for fitting a mapper ({@link AnomalyMappers#fitter}) on normal
+   * images.
    */
   public float[][] tiles(ImageInput in) {
-    int[] size = Resampling.shorterSide(in.height(), in.width(), trained.data().resize());
-    float[] work = Resampling.likeTraining(
-        in.planar(), in.channels(), in.height(), in.width(), size[0], size[1]);
-    int pad = config.padding();
-    if (pad > 0) {
-      work = reflectPad(work, in.channels(), size[0], size[1], pad);
-    }
-    return tiler.plan(size[0] + 2 * pad, size[1] + 2 * pad).extractAll(work, in.channels());
+    MapBatch.Prepared p = prepare(in, 0);
+    return p.plan().extractAll(p.work(), in.channels());
   }
 
   /**
@@ -345,18 +358,25 @@ public final class AnomalyEngine {
     for (int k = 0; k < keys.length; k++) {
       keys[k] = Reconstructor.tileKey(id, k);
     }
-    FieldNoise field = new FieldNoise(new int[windows.length], i -> plan, i -> id, channels);
-    Reconstructor.Result rec =
-        reconstructor.reconstruct(windows, keys, field, tiler.tileSize());
-    float[] recon = plan.stitch(rec.tiles(), channels);
-    float[] error = AnomalyMaps.error(normalisedValues, recon, channels, 1, length,
-        config.map(), config.mixWeights());
+    float[][] recon = null;
+    double modelMs = 0;
+    if (mapper.needsReconstruction()) {
+      FieldNoise field = new FieldNoise(new int[windows.length], i -> plan, i -> id, channels);
+      Reconstructor.Result rec =
+          reconstructor.reconstruct(windows, keys, field, tiler.tileSize());
+      recon = rec.tiles();
+      modelMs = rec.modelMs();
+    }
+    MapBatch batch = new MapBatch(List.of(new MapBatch.Prepared(normalisedValues, 1, length, plan,
+        0)), windows, recon, keys, channels);
+    float[] error = mapper.maps(batch).get(0);
+    float[] reconstruction = batch.reconstructionOf(0);
     float[] perStep = AnomalyMaps.smooth(error, 1, length, config.smoothSigma());
     AnomalyMaps.WindowScores ws = AnomalyMaps.windowScores(perStep, trained.data().size(),
-        trained.data().stride(), config.score(), config.topKPercent());
-    double score = AnomalyMaps.score(perStep, config.score(), config.topKPercent());
+        trained.data().stride(), config.reduction(), config.topKPercent());
+    double score = AnomalyMaps.score(perStep, config.reduction(), config.topKPercent());
     double totalMs = (System.nanoTime() - t0) / 1e6;
-    return new SeriesScoreResult(id, score, perStep, ws, recon, channels, length, rec.modelMs(),
+    return new SeriesScoreResult(id, score, perStep, ws, reconstruction, channels, length, modelMs,
         totalMs);
   }
 
@@ -420,28 +440,10 @@ public final class AnomalyEngine {
     }
   }
 
-  /** One image between tiling and stitching. */
-  private static final class Prepared {
-    final float[] work;
-    final int height;
-    final int width;
-    final TilePlan plan;
-    final int firstTile;
-    long ownNanos;
-
-    Prepared(float[] work, int height, int width, TilePlan plan, int firstTile) {
-      this.work = work;
-      this.height = height;
-      this.width = width;
-      this.plan = plan;
-      this.firstTile = firstTile;
-    }
-  }
-
   @Override
   public String toString() {
     return "AnomalyEngine[" + model.manifest().name() + ", " + reconstructor + ", " + tiler
-        + ", map " + config.map().spelling() + " sigma " + config.smoothSigma() + ", score "
-        + config.score().spelling() + "]";
+        + ", map " + mapper + " sigma " + config.smoothSigma() + ", score "
+        + config.reduction().spelling() + "]";
   }
 }

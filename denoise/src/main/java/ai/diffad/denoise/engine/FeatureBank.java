@@ -1,6 +1,7 @@
 package ai.diffad.denoise.engine;
 
 import ai.diffad.config.EngineConfig;
+import ai.diffad.config.MapConfig;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -18,7 +19,7 @@ import java.util.SplittableRandom;
  * Normal-data memory for map = knn (PatchCore's idea, Roth et al. 2022, with the diffusion U-Net's
  * own encoder instead of a pretrained ImageNet network, which cannot be had offline): every
  * position of a tile is described by the encoder activations of the chosen levels at step
- * {@code featureT} (clean input, no noise), averaged over its 3x3 neighbourhood and upsampled to
+ * {@code map.featureT} (clean input, no noise), averaged over its 3x3 neighbourhood and upsampled to
  * the finest chosen level; the bank keeps a random sample of such vectors from normal images, and
  * a position's anomaly value is the distance to its nearest neighbour in the bank.
  *
@@ -26,20 +27,23 @@ import java.util.SplittableRandom;
  */
 public final class FeatureBank implements AutoCloseable {
   /** Vectors kept by default. */
-  public static final int DEFAULT_SIZE = 16_384;
+  public static final int DEFAULT_SIZE = MapConfig.Knn.DEFAULT_BANK;
   /** Query rows per distance block (bounds the (rows x bank) distance matrix). */
   private static final int QUERY_BLOCK = 512;
 
   private final LoadedModel model;
   private final EngineConfig config;
+  private final MapConfig.Knn knn;
   private final NDManager manager;
   private final NDArray bank;
   private final NDArray bankSquares;
   private final int dims;
 
-  private FeatureBank(LoadedModel model, EngineConfig config, NDManager manager, NDArray bank) {
+  private FeatureBank(LoadedModel model, EngineConfig config, MapConfig.Knn knn,
+      NDManager manager, NDArray bank) {
     this.model = model;
     this.config = config;
+    this.knn = knn;
     this.manager = manager;
     this.bank = bank;
     this.dims = (int) bank.getShape().get(1);
@@ -51,15 +55,18 @@ public final class FeatureBank implements AutoCloseable {
   public static final class Builder {
     private final LoadedModel model;
     private final EngineConfig config;
+    private final MapConfig.Knn knn;
     private final int size;
     private final SplittableRandom rng;
     private final List<float[]> kept = new ArrayList<>();
     private long seen;
     private int dims = -1;
 
-    private Builder(LoadedModel model, EngineConfig config, int size, long seed) {
+    private Builder(LoadedModel model, EngineConfig config, MapConfig.Knn knn, int size,
+        long seed) {
       this.model = model;
       this.config = config;
+      this.knn = knn;
       this.size = size;
       this.rng = new SplittableRandom(seed);
     }
@@ -75,7 +82,7 @@ public final class FeatureBank implements AutoCloseable {
       for (int from = 0; from < tiles.size(); from += batch) {
         List<float[]> part = tiles.subList(from, Math.min(tiles.size(), from + batch));
         try (NDManager m = model.manager().newSubManager()) {
-          NDArray v = vectors(model, config, m, part, channels, height, width);
+          NDArray v = vectors(model, knn, m, part, channels, height, width);
           dims = (int) v.getShape().get(1);
           float[] flat = v.toFloatArray();
           int rows = (int) v.getShape().get(0);
@@ -114,7 +121,7 @@ public final class FeatureBank implements AutoCloseable {
       }
       NDManager m = model.manager().newSubManager();
       NDArray bank = m.create(flat, new Shape(kept.size(), dims));
-      return new FeatureBank(model, config, m, bank);
+      return new FeatureBank(model, config, knn, m, bank);
     }
   }
 
@@ -124,13 +131,15 @@ public final class FeatureBank implements AutoCloseable {
    * @param size vectors kept (a uniform sample of all positions offered)
    * @param seed sampling seed
    */
-  public static Builder builder(LoadedModel model, EngineConfig config, int size, long seed) {
+  public static Builder builder(LoadedModel model, EngineConfig config, MapConfig.Knn knn,
+      int size, long seed) {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(knn, "knn");
     if (size < 1) {
       throw new IllegalArgumentException("size must be >= 1, got " + size);
     }
-    return new Builder(model, config, size, seed);
+    return new Builder(model, config, knn, size, seed);
   }
 
   /** Vectors in the bank. */
@@ -156,7 +165,7 @@ public final class FeatureBank implements AutoCloseable {
       int b = Math.min(batch, tiles.length - from);
       try (NDManager m = manager.newSubManager()) {
         List<float[]> part = List.of(tiles).subList(from, from + b);
-        NDArray grid = features(model, config, m, part, channels, height, width);
+        NDArray grid = features(model, knn, m, part, channels, height, width);
         long fh = grid.getShape().get(2);
         long fw = grid.getShape().get(3);
         NDArray q = grid.transpose(0, 2, 3, 1).reshape(-1, dims);
@@ -185,7 +194,7 @@ public final class FeatureBank implements AutoCloseable {
   }
 
   /** (positions, D) vectors of a batch of tiles. */
-  static NDArray vectors(LoadedModel model, EngineConfig config, NDManager m, List<float[]> tiles,
+  static NDArray vectors(LoadedModel model, MapConfig.Knn config, NDManager m, List<float[]> tiles,
       int channels, int height, int width) {
     NDArray grid = features(model, config, m, tiles, channels, height, width);
     long d = grid.getShape().get(1);
@@ -193,7 +202,7 @@ public final class FeatureBank implements AutoCloseable {
   }
 
   /** (N, D, Hf, Wf) neighbourhood-averaged encoder activations at the finest chosen level. */
-  static NDArray features(LoadedModel model, EngineConfig config, NDManager m, List<float[]> tiles,
+  static NDArray features(LoadedModel model, MapConfig.Knn config, NDManager m, List<float[]> tiles,
       int channels, int height, int width) {
     int n = tiles.size();
     int per = channels * height * width;
@@ -207,7 +216,7 @@ public final class FeatureBank implements AutoCloseable {
     NDArray labels = classes > 0 ? m.full(new Shape(n), classes).toType(DataType.INT32, false) : null;
     NDList levels = model.features(x, t, labels);
     int finest = Integer.MAX_VALUE;
-    for (int l : config.featureLevels()) {
+    for (int l : config.levels()) {
       if (l >= levels.size()) {
         throw new IllegalArgumentException("featureLevels: level " + l + " does not exist; the"
             + " network has levels 0.." + (levels.size() - 1));
@@ -215,7 +224,7 @@ public final class FeatureBank implements AutoCloseable {
       finest = Math.min(finest, l);
     }
     NDList parts = new NDList();
-    for (int l : config.featureLevels()) {
+    for (int l : config.levels()) {
       NDArray a = Pool.avgPool2d(levels.get(l), new Shape(3, 3), new Shape(1, 1), new Shape(1, 1),
           false, false);
       for (int k = finest; k < l; k++) {
@@ -225,6 +234,66 @@ public final class FeatureBank implements AutoCloseable {
     }
     NDArray grid = parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts, 1);
     return grid;
+  }
+
+  /** The bank's file in the model directory (listed with its SHA-256 in model.json). */
+  public static final String FILE = "maps/knn-bank.bin";
+  private static final int MAGIC = 0x44464B42; // "DFKB"
+  private static final int FORMAT = 1;
+
+  /** How the bank's file names the encoder settings its vectors were made with. */
+  private static String header(MapConfig.Knn knn) {
+    return "featureT=" + knn.featureT() + ";featureLevels="
+        + knn.levels().toString().replace(" ", "");
+  }
+
+  /** The bank as the bytes of {@value #FILE}: a header with its settings, then the vectors. */
+  public byte[] toBytes() {
+    float[] v = bank.toFloatArray();
+    byte[] h = header(knn).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 * 4 + h.length + 8 + 4 * v.length)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    buf.putInt(MAGIC).putInt(FORMAT).putInt(h.length).put(h);
+    buf.putInt(size()).putInt(dims).putInt(0);
+    buf.asFloatBuffer().put(v);
+    return buf.array();
+  }
+
+  /**
+   * A bank read back from {@link #toBytes()}.
+   *
+   * @param model the model whose manager holds the bank (borrowed; close the bank before it)
+   * @param config the engine settings it is used with
+   * @param knn the map settings it is used with
+   * @param bytes the file's content
+   * @throws ai.diffad.config.ConfigException (field map) if the bank was built with other encoder
+   *     settings than {@code config}'s
+   * @throws IllegalArgumentException if the bytes are not a bank
+   */
+  public static FeatureBank fromBytes(LoadedModel model, EngineConfig config, MapConfig.Knn knn,
+      byte[] bytes) {
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    if (bytes.length < 12 || buf.getInt() != MAGIC || buf.getInt() != FORMAT) {
+      throw new IllegalArgumentException(FILE + " is not a diffad feature bank (format " + FORMAT
+          + ")");
+    }
+    byte[] h = new byte[buf.getInt()];
+    buf.get(h);
+    String header = new String(h, java.nio.charset.StandardCharsets.UTF_8);
+    String expected = header(knn);
+    if (!header.equals(expected)) {
+      throw new ai.diffad.config.ConfigException("map", "the model's k-NN bank (" + FILE
+          + ") was built with " + header.replace(';', ' ') + ", these settings are "
+          + expected.replace(';', ' ') + "; rebuild it with diffad calibrate --map knn --fit-data"
+          + " DIR and these settings");
+    }
+    int rows = buf.getInt();
+    int d = buf.getInt();
+    buf.getInt();
+    float[] v = new float[rows * d];
+    buf.asFloatBuffer().get(v);
+    NDManager m = model.manager().newSubManager();
+    return new FeatureBank(model, config, knn, m, m.create(v, new Shape(rows, d)));
   }
 
   @Override

@@ -2,7 +2,6 @@ package ai.diffad.denoise.engine;
 
 import ai.diffad.config.DiffadConfig;
 import ai.diffad.config.EngineConfig;
-import ai.diffad.config.MapKind;
 import ai.diffad.config.PredictionType;
 import ai.diffad.model.ForwardProcess;
 import ai.diffad.model.NetworkFn;
@@ -45,8 +44,6 @@ import java.util.Objects;
 public final class Reconstructor {
   /** Salt separating the noise that reaches t* from the step noise of the same tile. */
   private static final long START_NOISE_SALT = 0x5DEECE66DL;
-  /** Salt of the noise that input and reconstruction share on their way into the encoder. */
-  private static final long FEATURE_NOISE_SALT = 0x2545F4914F6CDD1DL;
 
   private final LoadedModel model;
   private final EngineConfig config;
@@ -68,10 +65,9 @@ public final class Reconstructor {
     this.config = Objects.requireNonNull(config, "config");
     DiffadConfig trained = model.manifest().config();
     this.schedule = NoiseSchedule.of(trained.schedule());
-    if (config.tStar() >= schedule.timesteps()) {
-      throw new IllegalArgumentException("engine.tStar must be < the model's T ("
-          + schedule.timesteps() + "), got " + config.tStar());
-    }
+    // Entry points check this with a message in their own terms (--t-star, engine...tStar);
+    // this is the same check for programmatic callers.
+    config.checkFor(schedule.timesteps(), "reconstruction.tStar");
     PredictionType type = trained.prediction();
     this.predictions = new Predictions(schedule, type);
     this.forward = new ForwardProcess(schedule);
@@ -89,15 +85,8 @@ public final class Reconstructor {
    *
    * @param tiles one reconstruction per input, same layout as the inputs
    * @param modelMs wall-clock milliseconds spent in network batches (noising, sampling, copies)
-   * @param featureMaps with map = feature (images only): per input, the encoder feature distance
-   *     between input and reconstruction at the input's spatial size; otherwise null
    */
-  public record Result(float[][] tiles, double modelMs, float[][] featureMaps) {
-    /** A result without feature maps. */
-    public Result(float[][] tiles, double modelMs) {
-      this(tiles, modelMs, null);
-    }
-  }
+  public record Result(float[][] tiles, double modelMs) {}
 
   /**
    * Supplies the standard noise that takes input {@code tile} to t* in the run with base seed
@@ -193,28 +182,21 @@ public final class Reconstructor {
       positions *= sp;
     }
     int batchSize = config.batchFor(positions);
-    boolean features = config.map() == MapKind.FEATURE && spatial.length == 2;
-    float[][] featureOut = features ? new float[tiles.length][] : null;
     for (int start = 0; start < tiles.length; start += batchSize) {
       int b = Math.min(batchSize, tiles.length - start);
       long t0 = System.nanoTime();
-      float[][] flat = runBatch(tiles, keys, startNoise, start, b, spatial, plan, features);
+      float[] flat = runBatch(tiles, keys, startNoise, start, b, spatial, plan);
       nanos += System.nanoTime() - t0;
       for (int i = 0; i < b; i++) {
         out[start + i] = new float[(int) per];
-        System.arraycopy(flat[0], (int) (i * per), out[start + i], 0, (int) per);
-        if (features) {
-          int hw = (int) (spatial[0] * spatial[1]);
-          featureOut[start + i] = new float[hw];
-          System.arraycopy(flat[1], i * hw, featureOut[start + i], 0, hw);
-        }
+        System.arraycopy(flat, (int) (i * per), out[start + i], 0, (int) per);
       }
     }
-    return new Result(out, nanos / 1e6, featureOut);
+    return new Result(out, nanos / 1e6);
   }
 
-  private float[][] runBatch(float[][] tiles, long[] keys, StartNoise startNoise, int start, int b,
-      long[] spatial, TimestepPlan plan, boolean features) {
+  private float[] runBatch(float[][] tiles, long[] keys, StartNoise startNoise, int start, int b,
+      long[] spatial, TimestepPlan plan) {
     long[] dims = new long[spatial.length + 2];
     dims[0] = b;
     dims[1] = channels;
@@ -260,72 +242,8 @@ public final class Reconstructor {
       if (config.seeds() > 1) {
         sum.divi(config.seeds());
       }
-      float[] recon = sum.toFloatArray();
-      if (!features) {
-        return new float[][] {recon};
-      }
-      long[] seeds = new long[b];
-      for (int i = 0; i < b; i++) {
-        seeds[i] = mix(mix(config.seed()) ^ batchKeys[i]);
-      }
-      return new float[][] {recon, featureDistance(batch, y, sum, labels, seeds, spatial)};
+      return sum.toFloatArray();
     }
-  }
-
-  /**
-   * The feature map: input and reconstruction, noised alike to {@code engine.featureT} (the same
-   * noise for both, so only their difference shows), go through the network's encoder in one batch;
-   * at each chosen level the per-position distance is 1 - cosine similarity over channels,
-   * upsampled bilinearly to the tile and averaged over the levels.
-   *
-   * @return (b, H, W) flattened
-   */
-  private float[] featureDistance(NDManager parent, NDArray y, NDArray recon, NDArray labels,
-      long[] tileSeeds, long[] spatial) {
-    int b = (int) y.getShape().get(0);
-    int h = (int) spatial[0];
-    int w = (int) spatial[1];
-    float[] acc = new float[b * h * w];
-    try (NDManager f = parent.newSubManager()) {
-      NDArray pair = y.concat(recon, 0);
-      pair.attach(f);
-      int tf = config.featureT();
-      if (tf > 0) {
-        NDArray n = f.create(perTile(NoiseGenerator.of(ai.diffad.config.NoiseConfig.gaussian()),
-            y.getShape(), tileSeeds, FEATURE_NOISE_SALT), y.getShape());
-        NDArray noised = forward.addNoise(pair, n.concat(n, 0), tf);
-        noised.attach(f);
-        pair = noised;
-      }
-      NDArray t = f.full(new Shape(2L * b), (float) tf);
-      NDArray lab = labels == null ? null : labels.concat(labels, 0);
-      NDList levels = model.features(pair, t, lab);
-      List<Integer> wanted = config.featureLevels();
-      for (int level : wanted) {
-        if (level >= levels.size()) {
-          throw new IllegalArgumentException("featureLevels: level " + level + " does not exist; the"
-              + " network has levels 0.." + (levels.size() - 1));
-        }
-        NDArray a = levels.get(level);
-        NDArray fy = a.get("0:" + b);
-        NDArray fr = a.get(b + ":");
-        NDArray dot = fy.mul(fr).sum(new int[] {1});
-        NDArray norms = fy.square().sum(new int[] {1}).sqrt()
-            .mul(fr.square().sum(new int[] {1}).sqrt()).add(1e-6f);
-        NDArray d = dot.div(norms).neg().add(1f);
-        int lh = (int) d.getShape().get(1);
-        int lw = (int) d.getShape().get(2);
-        float[] dm = d.toFloatArray();
-        for (int i = 0; i < b; i++) {
-          float[] one = Arrays.copyOfRange(dm, i * lh * lw, (i + 1) * lh * lw);
-          float[] up = Resampling.bilinear(one, 1, lh, lw, h, w);
-          for (int k = 0; k < up.length; k++) {
-            acc[i * h * w + k] += up[k] / wanted.size();
-          }
-        }
-      }
-    }
-    return acc;
   }
 
   /**

@@ -1,4 +1,4 @@
-package ai.diffad.flink.feed;
+package ai.diffad.denoise.record;
 
 /**
  * An input ready for the model: decoded, validated and converted to the model's channels (images)

@@ -1,9 +1,9 @@
-package ai.diffad.flink.operators;
+package ai.diffad.denoise.run;
 
 import ai.diffad.denoise.engine.AnomalyEngine;
 import ai.diffad.denoise.io.ImageEncoder;
 import ai.diffad.denoise.io.ImageFormat;
-import ai.diffad.flink.feed.DecodedInput;
+import ai.diffad.denoise.record.DecodedInput;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,26 +12,45 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-image files of the streaming job, named by record id under the output folder:
- * {@code maps/<id>.png} (the anomaly map, 16-bit), {@code overlays/<id>.png} (a heatmap over the
- * input) and {@code denoised/<id>.png} (the reconstruction). Each is written atomically (a
- * temporary file renamed), so a reader never sees half a file, and a record replayed after a
- * failure overwrites its own files with the same content: no duplicates.
+ * Per-image files of a scoring run (score, calibrate, the streaming job), under the output folder:
+ * {@code maps/<name>.png} (the anomaly map, 16-bit), {@code overlays/<name>.png} (a heatmap over the
+ * input) and {@code denoised/<name>.png} (the reconstruction), where the name is the record id
+ * (or, for {@code diffad score}, the input's path relative to its folder argument) made safe by
+ * {@link #relative}: the one naming rule of written maps. Each is written atomically (a temporary
+ * file renamed), so a reader never sees half a file, and a record replayed after a failure
+ * overwrites its own files with the same content: no duplicates.
  */
 public final class ImageOutputs {
   private final Path dir;
   private final boolean maps;
   private final boolean denoised;
+  private final java.util.function.UnaryOperator<String> nameOfId;
 
   /**
+   * Files named by record id.
+   *
    * @param dir the output folder
    * @param maps write maps and overlays
    * @param denoised write reconstructions
    */
   public ImageOutputs(Path dir, boolean maps, boolean denoised) {
+    this(dir, maps, denoised, java.util.function.UnaryOperator.identity());
+  }
+
+  /**
+   * Files named by {@code nameOfId(id)} ('/'-separated), made safe by {@link #relative}.
+   *
+   * @param dir the output folder
+   * @param maps write maps and overlays
+   * @param denoised write reconstructions
+   * @param nameOfId the name of a record id's files
+   */
+  public ImageOutputs(Path dir, boolean maps, boolean denoised,
+      java.util.function.UnaryOperator<String> nameOfId) {
     this.dir = dir;
     this.maps = maps;
     this.denoised = denoised;
+    this.nameOfId = nameOfId;
   }
 
   /** Whether anything is written. */
@@ -39,10 +58,15 @@ public final class ImageOutputs {
     return maps || denoised;
   }
 
+  /** No files. */
+  public static ImageOutputs none() {
+    return new ImageOutputs(Path.of("."), false, false);
+  }
+
   /** Writes the files of one image; returns their paths by kind (map, overlay, denoised). */
   public Map<String, String> write(DecodedInput d, AnomalyEngine.ScoreResult r) throws IOException {
     Map<String, String> out = new LinkedHashMap<>();
-    Path rel = relative(d.id());
+    Path rel = relative(nameOfId.apply(d.id()));
     if (maps) {
       Path map = dir.resolve("maps").resolve(rel);
       Path overlay = dir.resolve("overlays").resolve(rel);

@@ -22,8 +22,8 @@ class CalibrationStoreTest {
 
   private static EngineConfig engine(int tStar, SamplerKind sampler, MapKind map,
       ScoreReduction score, NoiseConfig noise) {
-    return new EngineConfig(tStar, noise, sampler, 10, null, null, null, null, null, null, null,
-        map, null, null, score, 5.0, null, null);
+    return EngineConfig.builder().tStar(tStar).noise(noise).sampler(sampler).steps(10).map(map)
+        .reduction(score).topKPercent(5.0).build();
   }
 
   @Test
@@ -75,9 +75,9 @@ class CalibrationStoreTest {
     Calibration cal = Calibrator.fromNormalScores(new double[] {1, 2, 3}, 0.99, made);
     cal.requireSettings(made); // same settings: accepted
     // Seed, batch size and ignored options (top-k share with score = max) do not matter.
-    cal.requireSettings(ScoreSettings.of(new EngineConfig(250, null, SamplerKind.DDIM, 10, null,
-        null, null, 99L, 2, 64, 0.5, MapKind.L1, null, null, ScoreReduction.MAX, 50.0, null,
-        null)));
+    cal.requireSettings(ScoreSettings.of(EngineConfig.builder().tStar(250)
+        .sampler(SamplerKind.DDIM).steps(10).seed(99L).batchSize(2).tileSize(64).tileOverlap(0.5)
+        .map(MapKind.L1).reduction(ScoreReduction.MAX).topKPercent(50.0).build()));
 
     ScoreSettings now = ScoreSettings.of(engine(100, SamplerKind.DDIM, MapKind.L2,
         ScoreReduction.MAX, NoiseConfig.gaussian()));

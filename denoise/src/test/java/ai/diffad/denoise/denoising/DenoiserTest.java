@@ -15,6 +15,7 @@ import ai.diffad.config.ScheduleConfig;
 import ai.diffad.config.ScheduleKind;
 import ai.diffad.config.TrainingConfig;
 import ai.diffad.denoise.data.InMemoryTrainingSet;
+import ai.diffad.model.testutils.TinyDenoiser;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.schedule.NoiseSchedule;
@@ -67,13 +68,13 @@ class DenoiserTest {
         .setConfig(config)
         .setData(new InMemoryTrainingSet(items, 1, "smooth images"))
         .setOutputDir(dir)
-        .optNetworkFactory(TinyConvNet::create)
+        .optNetworkFactory(TinyDenoiser::deep)
         .optProgressBar(false)
         .build()
         .run();
     System.out.printf("tiny denoiser: 400 steps in %.1f s, last loss %.4f%n",
         (System.nanoTime() - start) / 1e9, result.lastLoss());
-    model = ModelArtifact.load(dir, Device.cpu(), TinyConvNet::create);
+    model = ModelArtifact.load(dir, Device.cpu(), TinyDenoiser::deep);
     SplittableRandom test = new SplittableRandom(99);
     clean = new float[2][];
     noisy = new float[2][];
@@ -91,8 +92,8 @@ class DenoiserTest {
   }
 
   private static EngineConfig engine(SamplerKind sampler, long seed) {
-    return new EngineConfig(null, null, sampler, 10, null, null, null, seed, 4, 32, 0.25, null,
-        null, null, null, null, null, null);
+    return EngineConfig.builder().sampler(sampler).steps(10).seed(seed).batchSize(4).tileSize(32)
+        .build();
   }
 
   private static Denoiser denoiser(DenoiseMode mode, SamplerKind sampler, long seed) {

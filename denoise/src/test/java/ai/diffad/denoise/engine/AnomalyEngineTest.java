@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.diffad.config.EngineConfig;
+import ai.diffad.config.MapConfig;
 import ai.diffad.config.MapKind;
 import ai.diffad.config.ScoreReduction;
 import ai.diffad.model.NetworkFn;
@@ -55,8 +56,8 @@ class AnomalyEngineTest {
 
   /** The detection settings (see the detection test). */
   private static EngineConfig detection() {
-    return EngineFixtures.engine(DETECT_T_STAR, DETECT_STEPS, 0, 0, 1, 0, 8, 0, DETECT_MAP,
-        DETECT_SIGMA, ScoreReduction.MAX);
+    return EngineConfig.builder().tStar(DETECT_T_STAR).steps(DETECT_STEPS).map(DETECT_MAP)
+        .smoothSigma(DETECT_SIGMA).reduction(ScoreReduction.MAX).build();
   }
 
   private static final int DETECT_T_STAR = 150;
@@ -122,9 +123,8 @@ class AnomalyEngineTest {
    */
   @Test
   void featureMapsAreCosineDistancesAtInputSizeAndSeparatePastedDefects() {
-    EngineConfig cfg = new EngineConfig(DETECT_T_STAR, null, ai.diffad.config.SamplerKind.DDIM,
-        DETECT_STEPS, 0.0, 0.0, 1, 0L, 8, 0, 0.25, MapKind.FEATURE, null, DETECT_SIGMA,
-        ScoreReduction.MAX, 1.0, null, null, 20, List.of(1), 0);
+    EngineConfig cfg = detection().toBuilder()
+        .map(new MapConfig.Feature(MapKind.FEATURE, 20, List.of(1))).build();
     SplittableRandom rng = new SplittableRandom(7);
     List<AnomalyEngine.ImageInput> normal = new ArrayList<>();
     List<AnomalyEngine.ImageInput> defective = new ArrayList<>();
@@ -159,13 +159,12 @@ class AnomalyEngineTest {
    */
   @Test
   void knnMapsAreNearestNeighbourDistancesToTheBank() {
-    EngineConfig cfg = new EngineConfig(DETECT_T_STAR, null, ai.diffad.config.SamplerKind.DDIM,
-        DETECT_STEPS, 0.0, 0.0, 1, 0L, 8, 0, 0.25, MapKind.KNN, null, 0.0,
-        ScoreReduction.MAX, 1.0, null, null, 10, List.of(0, 1), 0);
+    MapConfig.Knn knn = new MapConfig.Knn(MapKind.KNN, 10, List.of(0, 1), 4000);
+    EngineConfig cfg = detection().toBuilder().map(knn).smoothSigma(0.0).build();
     SplittableRandom rng = new SplittableRandom(11);
     float[] a = EngineFixtures.texture(SIZE, rng);
     float[] b = EngineFixtures.texture(SIZE, rng);
-    try (FeatureBank self = FeatureBank.builder(model, cfg, SIZE * SIZE, 1L)
+    try (FeatureBank self = FeatureBank.builder(model, cfg, knn, SIZE * SIZE, 1L)
         .add(List.of(a), 1, SIZE, SIZE).build()) {
       assertThat(self.size()).isEqualTo(SIZE * SIZE); // level 0 is full resolution
       float[][] maps = self.distances(new float[][] {a, b}, 1, SIZE, SIZE);
@@ -190,20 +189,62 @@ class AnomalyEngineTest {
       EngineFixtures.pasteDefect(img, SIZE, rng);
       defective.add(new AnomalyEngine.ImageInput("d" + i, img, 1, SIZE, SIZE));
     }
-    try (FeatureBank bank = FeatureBank.builder(model, cfg, 4000, 3L)
-        .add(normalTrain, 1, SIZE, SIZE).build()) {
-      AnomalyEngine engine = new AnomalyEngine(model, cfg, bank);
-      double auroc = EngineFixtures.auroc(
-          engine.scoreAll(normal).stream().mapToDouble(AnomalyEngine.ScoreResult::score).toArray(),
-          engine.scoreAll(defective).stream().mapToDouble(AnomalyEngine.ScoreResult::score).toArray());
+    double[] inMemory;
+    byte[] saved;
+    try (KnnMapper mapper = new KnnMapper(FeatureBank.builder(model, cfg, knn, 4000, 3L)
+        .add(normalTrain, 1, SIZE, SIZE).build())) {
+      AnomalyEngine engine = new AnomalyEngine(model, cfg, mapper);
+      double[] good = engine.scoreAll(normal).stream()
+          .mapToDouble(AnomalyEngine.ScoreResult::score).toArray();
+      double[] bad = engine.scoreAll(defective).stream()
+          .mapToDouble(AnomalyEngine.ScoreResult::score).toArray();
+      double auroc = EngineFixtures.auroc(good, bad);
       System.out.printf("knn map detection AUROC %.3f%n", auroc);
       assertThat(auroc).isGreaterThanOrEqualTo(0.8);
+      inMemory = good;
+      saved = mapper.bank().toBytes();
     }
-    // without a bank of normal features (diffad score, stream): a configuration error naming map
+    // without a bank of normal features in the model directory: a configuration error naming map
     assertThatThrownBy(() -> new AnomalyEngine(model, cfg))
         .isInstanceOf(ai.diffad.config.ConfigException.class)
-        .hasMessageStartingWith("map: knn needs a feature bank")
+        .hasMessageStartingWith("map: knn needs a bank of normal features")
+        .hasMessageContaining("diffad calibrate")
         .hasMessageContaining("[l1, l2, ssim, mix, feature]");
+
+    // saved in a copy of the model directory with its SHA-256, the bank is served like any map
+    Path copy = dir.resolve("stripes-with-bank");
+    copyTree(model.directory(), copy);
+    ModelArtifact.putFile(copy, FeatureBank.FILE, saved);
+    assertThat(ModelArtifact.readManifest(copy).files()).containsKey(FeatureBank.FILE);
+    try (LoadedModel withBank = ModelArtifact.load(copy, Device.cpu());
+        AnomalyEngine served = new AnomalyEngine(withBank, cfg)) {
+      assertThat(served.mapper()).isInstanceOf(KnnMapper.class);
+      double[] again = served.scoreAll(normal).stream()
+          .mapToDouble(AnomalyEngine.ScoreResult::score).toArray();
+      assertThat(again).containsExactly(inMemory, within(1e-6));
+      // a bank built at another encoder step is refused, naming map and the two settings
+      EngineConfig otherT = cfg.toBuilder()
+          .map(new MapConfig.Knn(MapKind.KNN, 20, List.of(0, 1), 4000)).build();
+      assertThatThrownBy(() -> new AnomalyEngine(withBank, otherT))
+          .isInstanceOf(ai.diffad.config.ConfigException.class)
+          .hasMessageContaining("featureT=10")
+          .hasMessageContaining("featureT=20");
+    }
+  }
+
+  private static void copyTree(Path from, Path to) {
+    try (var paths = java.nio.file.Files.walk(from)) {
+      for (Path p : paths.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (java.nio.file.Files.isDirectory(p)) {
+          java.nio.file.Files.createDirectories(target);
+        } else {
+          java.nio.file.Files.copy(p, target);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**
@@ -217,8 +258,8 @@ class AnomalyEngineTest {
     int side = 3 * SIZE;
     float[] flat = new float[side * side];
     Arrays.fill(flat, 0.1f);
-    EngineConfig cfg = EngineFixtures.engine(100, 5, 0, 0, 1, 0, 8, SIZE, MapKind.L1, 0,
-        ScoreReduction.MAX);
+    EngineConfig cfg = EngineConfig.builder().tStar(100).steps(5).tileSize(SIZE).map(MapKind.L1)
+        .smoothSigma(0.0).reduction(ScoreReduction.MAX).build();
     AnomalyEngine engine = new AnomalyEngine(model, cfg);
     AnomalyEngine.ScoreResult r = engine.score(flat, 1, side, side, "flat");
     TilePlan plan = engine.tiler().plan(side, side);
@@ -260,8 +301,8 @@ class AnomalyEngineTest {
   @Test
   void batchedScoringEqualsOneByOneScoringAlsoWithStochasticSteps() {
     // eta = 1: every DDIM step draws noise, which must be keyed by tile, not by batch position
-    EngineConfig cfg = EngineFixtures.engine(100, 3, 1.0, 0, 1, 3, 4, 0, MapKind.L1, 1.0,
-        ScoreReduction.TOP_K);
+    EngineConfig cfg = EngineConfig.builder().tStar(100).steps(3).eta(1.0).seed(3L).batchSize(4)
+        .map(MapKind.L1).smoothSigma(1.0).reduction(ScoreReduction.TOP_K).build();
     AnomalyEngine engine = new AnomalyEngine(model, cfg);
     SplittableRandom rng = new SplittableRandom(8);
     List<AnomalyEngine.ImageInput> inputs = List.of(
@@ -305,8 +346,8 @@ class AnomalyEngineTest {
   }
 
   private static EngineConfig seeds(int seeds, long seed) {
-    return EngineFixtures.engine(150, 3, 0, 0, seeds, seed, 8, 0, MapKind.L1, 1.0,
-        ScoreReduction.MAX);
+    return EngineConfig.builder().tStar(150).steps(3).seeds(seeds).seed((long) seed)
+        .map(MapKind.L1).smoothSigma(1.0).reduction(ScoreReduction.MAX).build();
   }
 
   @Test
@@ -347,10 +388,10 @@ class AnomalyEngineTest {
     SplittableRandom rng = new SplittableRandom(12);
     float[] img = EngineFixtures.texture(SIZE, rng);
     EngineFixtures.pasteDefect(img, SIZE, rng);
-    EngineConfig free = EngineFixtures.engine(250, 5, 0, 0, 1, 0, 8, 0, MapKind.L1, 0,
-        ScoreReduction.MEAN);
-    EngineConfig guided = EngineFixtures.engine(250, 5, 0, 2.0, 1, 0, 8, 0, MapKind.L1, 0,
-        ScoreReduction.MEAN);
+    EngineConfig free = EngineConfig.builder().tStar(250).steps(5).map(MapKind.L1)
+        .smoothSigma(0.0).reduction(ScoreReduction.MEAN).build();
+    EngineConfig guided = EngineConfig.builder().tStar(250).steps(5).guidance(2.0).map(MapKind.L1)
+        .smoothSigma(0.0).reduction(ScoreReduction.MEAN).build();
     double freeError = new AnomalyEngine(model, free).score(img, 1, SIZE, SIZE, "g").score();
     double guidedError = new AnomalyEngine(model, guided).score(img, 1, SIZE, SIZE, "g").score();
     assertThat(guidedError).isLessThan(freeError);
@@ -361,8 +402,8 @@ class AnomalyEngineTest {
     float[] img = EngineFixtures.texture(SIZE, new SplittableRandom(1));
     long[] keys = {Reconstructor.tileKey("one", 0)};
     Reconstructor multiStep = new Reconstructor(model, detection());
-    Reconstructor oneStep = new Reconstructor(model, EngineFixtures.engine(DETECT_T_STAR, 1, 0, 0,
-        1, 0, 8, 0, MapKind.L1, 0, ScoreReduction.MAX));
+    Reconstructor oneStep = new Reconstructor(model, EngineConfig.builder().tStar(DETECT_T_STAR)
+        .steps(1).map(MapKind.L1).smoothSigma(0.0).reduction(ScoreReduction.MAX).build());
     float[] a = multiStep.reconstructOneStep(new float[][] {img}, keys, SIZE, SIZE).tiles()[0];
     float[] b = oneStep.reconstruct(new float[][] {img}, keys, SIZE, SIZE).tiles()[0];
     assertThat(maxAbsDiff(a, b)).isLessThan(1e-6);
@@ -372,8 +413,8 @@ class AnomalyEngineTest {
 
   @Test
   void nativeMemoryStaysFlatOverManyImages() {
-    EngineConfig cfg = EngineFixtures.engine(100, 2, 1.0, 1.0, 2, 0, 3, 0, MapKind.MIX, 1.0,
-        ScoreReduction.MAX);
+    EngineConfig cfg = EngineConfig.builder().tStar(100).steps(2).eta(1.0).guidance(1.0).seeds(2)
+        .batchSize(3).map(MapKind.MIX).smoothSigma(1.0).reduction(ScoreReduction.MAX).build();
     AnomalyEngine engine = new AnomalyEngine(model, cfg);
     SplittableRandom rng = new SplittableRandom(77);
     for (int i = 0; i < 5; i++) {
@@ -394,11 +435,11 @@ class AnomalyEngineTest {
         .hasMessageContaining("3 channels");
     assertThatThrownBy(() -> engine.scoreSeries(new float[64], 1, 64, "s"))
         .hasMessageContaining("image model");
-    assertThatThrownBy(() -> new AnomalyEngine(model, EngineFixtures.engine(1000, 5, 0, 0, 1, 0,
-        8, 0, MapKind.L1, 0, ScoreReduction.MAX)))
-        .hasMessageContaining("engine.tStar");
-    assertThatThrownBy(() -> new AnomalyEngine(model, EngineFixtures.engine(100, 5, 0, 0, 1, 0,
-        8, 31, MapKind.L1, 0, ScoreReduction.MAX)))
+    assertThatThrownBy(() -> new AnomalyEngine(model, EngineConfig.builder().tStar(1000).steps(5)
+        .map(MapKind.L1).smoothSigma(0.0).reduction(ScoreReduction.MAX).build()))
+        .hasMessageContaining("reconstruction.tStar: must be < T (1000)");
+    assertThatThrownBy(() -> new AnomalyEngine(model, EngineConfig.builder().tStar(100).steps(5)
+        .tileSize(31).map(MapKind.L1).smoothSigma(0.0).reduction(ScoreReduction.MAX).build()))
         .hasMessageContaining("engine.tileSize");
   }
 

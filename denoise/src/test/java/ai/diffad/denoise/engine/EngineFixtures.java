@@ -55,13 +55,6 @@ final class EngineFixtures {
         .run();
   }
 
-  /** Engine settings; everything not named takes its default. */
-  static EngineConfig engine(int tStar, int steps, double eta, double guidance, int seeds,
-      long seed, int batch, int tileSize, MapKind map, double sigma, ScoreReduction score) {
-    return new EngineConfig(tStar, null, SamplerKind.DDIM, steps, eta, guidance, seeds, seed,
-        batch, tileSize, 0.25, map, null, sigma, score, 1.0, null, null);
-  }
-
   /** A held-out texture of side {@code size}. */
   static float[] texture(int size, SplittableRandom rng) {
     return SyntheticTextures.texture(size, rng);

@@ -3,6 +3,7 @@ package ai.diffad.denoise.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.diffad.config.EngineConfig;
 import ai.diffad.config.DataConfig;
 import ai.diffad.config.DataFormat;
 import ai.diffad.config.DiffadConfig;
@@ -69,8 +70,8 @@ class SeriesScoringTest {
     series[60] = 2.5f;
     series[length + 60] = -2.5f;
     try (LoadedModel model = ModelArtifact.load(out, Device.cpu())) {
-      AnomalyEngine engine = new AnomalyEngine(model, EngineFixtures.engine(100, 5, 0, 0, 1, 0, 8,
-          0, MapKind.L1, 1.0, ScoreReduction.MAX));
+      AnomalyEngine engine = new AnomalyEngine(model, EngineConfig.builder().tStar(100).steps(5)
+          .map(MapKind.L1).smoothSigma(1.0).reduction(ScoreReduction.MAX).build());
       AnomalyEngine.SeriesScoreResult r = engine.scoreSeries(series, 2, length, "s");
 
       assertThat(r.perStep()).hasSize(length);

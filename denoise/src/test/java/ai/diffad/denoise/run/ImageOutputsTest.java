@@ -1,4 +1,4 @@
-package ai.diffad.flink.operators;
+package ai.diffad.denoise.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

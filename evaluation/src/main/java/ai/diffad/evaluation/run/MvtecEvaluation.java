@@ -8,7 +8,11 @@ import ai.diffad.denoise.calibrate.Calibrator;
 import ai.diffad.denoise.calibrate.ScoreSettings;
 import ai.diffad.denoise.data.TrainingSets;
 import ai.diffad.denoise.engine.AnomalyEngine;
+import ai.diffad.denoise.engine.AnomalyMapper;
+import ai.diffad.denoise.engine.AnomalyMappers;
 import ai.diffad.denoise.engine.FeatureBank;
+import ai.diffad.denoise.engine.PixelErrorMapper;
+import java.util.Optional;
 import ai.diffad.denoise.io.DecodedImage;
 import ai.diffad.denoise.io.ImageDecoder;
 import ai.diffad.denoise.record.RejectedInputException;
@@ -193,10 +197,13 @@ public final class MvtecEvaluation {
     List<Path> train = TrainingSets.imageFiles(data.root().resolve("train").resolve("good"));
     List<Path> heldOut = new ArrayList<>();
     ZScoreBaseline.Fitter fitter = ZScoreBaseline.fitter(options.baselineSide(), options.baselineSigma());
-    boolean knn = config.map() == MapKind.KNN;
-    AnomalyEngine plain = knn ? new AnomalyEngine(model, withMap(config, MapKind.L1)) : null;
-    FeatureBank.Builder bankBuilder = knn
-        ? FeatureBank.builder(model, config, FeatureBank.DEFAULT_SIZE, config.seed()) : null;
+    // A map that learns from normal data (k-NN) uses the model's own state when it has one for
+    // these settings; otherwise it is fitted here on the train/good images training saw.
+    Optional<AnomalyMappers.Fitter> mapFitter = model.readFile(FeatureBank.FILE).isPresent()
+        ? Optional.empty() : AnomalyMappers.fitter(model, config, 0);
+    boolean fit = mapFitter.isPresent();
+    AnomalyEngine plain = fit ? new AnomalyEngine(model, config,
+        new PixelErrorMapper(MapKind.L1, null)) : null;
     int fitted = 0;
     for (int i = 0; i < train.size(); i++) {
       if (trained.heldOut(i)) {
@@ -204,17 +211,17 @@ public final class MvtecEvaluation {
       } else {
         DecodedImage img = decode(decoder, train.get(i));
         fitter.add(img);
-        if (knn) {
+        if (fit) {
           DecodedImage c = img.withChannels(channels);
           float[][] tiles = plain.tiles(new AnomalyEngine.ImageInput("train/" + i, c.data(),
               c.channels(), c.height(), c.width()));
           int side = plain.tiler().tileSize();
-          bankBuilder.add(java.util.Arrays.asList(tiles), channels, side, side);
+          mapFitter.get().add(tiles, channels, side, side);
         }
         fitted++;
       }
-      p.advanced(knn ? "fitting the baseline and the feature bank" : "fitting the z-score baseline",
-          i + 1, train.size());
+      p.advanced(fit ? "fitting the baseline and the " + config.map().kind().spelling() + " map"
+          : "fitting the z-score baseline", i + 1, train.size());
     }
     if (heldOut.isEmpty()) {
       throw new IllegalArgumentException("the model was trained on all of train/good (data.holdout = "
@@ -222,17 +229,10 @@ public final class MvtecEvaluation {
           + "train with data.holdout > 0 (the magnetic-tile profile holds out 0.1)");
     }
     ZScoreBaseline baseline = fitter.fit();
-    try (FeatureBank bank = knn ? bankBuilder.build() : null) {
+    try (AnomalyMapper mapper = fit ? mapFitter.get().build() : AnomalyMappers.open(model, config)) {
       return score(data, p, t0, channels, trained, decoder, heldOut, baseline, fitted,
-          new AnomalyEngine(model, config, bank));
+          new AnomalyEngine(model, config, mapper));
     }
-  }
-
-  private static EngineConfig withMap(EngineConfig c, MapKind map) {
-    return new EngineConfig(c.tStar(), c.noise(), c.sampler(), c.steps(), c.eta(), c.guidance(),
-        c.seeds(), c.seed(), c.batchSize(), c.tileSize(), c.tileOverlap(), map, c.mixWeights(),
-        c.smoothSigma(), c.score(), c.topKPercent(), c.maxPixels(), c.maxSensorValues(),
-        c.featureT(), c.featureLevels(), c.padding());
   }
 
   private Result score(MvtecDataset data, Progress p, long t0, int channels, DataConfig trained,

@@ -60,8 +60,8 @@ public final class SkabEvaluation {
    * window back toward the normal levels it was trained on.
    */
   public static final String ENGINE_YAML = String.join("\n",
-      "tStar: 400", "sampler: ddim", "steps: 1", "seeds: 4", "seed: 0", "batchSize: 64",
-      "tileOverlap: 0.75", "map: l2", "smoothSigma: 2.0", "");
+      "reconstruction: {tStar: 400, sampler: ddim, steps: 1, seeds: 4, seed: 0, batchSize: 64}",
+      "tiling: {tileOverlap: 0.75}", "map: l2", "score: {smoothSigma: 2.0}", "");
 
   /** {@link #ENGINE_YAML} as a configuration. */
   public static EngineConfig defaultEngine() {

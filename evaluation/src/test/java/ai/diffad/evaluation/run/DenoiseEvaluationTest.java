@@ -112,8 +112,7 @@ class DenoiseEvaluationTest {
   }
 
   private static EngineConfig engine() {
-    return new EngineConfig(null, null, SamplerKind.DDIM, 3, 0.0, null, null, 11L, 8, 0, 0.25,
-        null, null, null, null, null, null, null);
+    return EngineConfig.builder().sampler(SamplerKind.DDIM).steps(3).seed(11L).build();
   }
 
   private static DenoiseEvaluation.Options options(int every) {

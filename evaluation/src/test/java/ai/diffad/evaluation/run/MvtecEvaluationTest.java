@@ -110,8 +110,8 @@ class MvtecEvaluationTest {
   }
 
   private static EngineConfig engine() {
-    return new EngineConfig(100, null, SamplerKind.DDIM, 2, 0.0, 0.0, 1, 7L, 8, 0, 0.25,
-        MapKind.L1, null, 1.0, ScoreReduction.MAX, 1.0, null, null);
+    return EngineConfig.builder().tStar(100).sampler(SamplerKind.DDIM).steps(2).seed(7L)
+        .map(MapKind.L1).smoothSigma(1.0).reduction(ScoreReduction.MAX).build();
   }
 
   @Test

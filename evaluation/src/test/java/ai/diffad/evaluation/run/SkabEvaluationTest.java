@@ -106,8 +106,9 @@ class SkabEvaluationTest {
 
   private static EngineConfig engine() {
     // as the shipped SKAB engine: a high t* so that lasting level changes are not just copied
-    return ConfigLoader.parse("tStar: 400\nsteps: 1\nseeds: 2\nbatchSize: 64\n"
-        + "tileOverlap: 0.75\nmap: l2\nsmoothSigma: 2.0\n", false, EngineConfig.class);
+    return ConfigLoader.parse("reconstruction: {tStar: 400, steps: 1, seeds: 2, batchSize: 64}\n"
+        + "tiling: {tileOverlap: 0.75}\nmap: l2\nscore: {smoothSigma: 2.0}\n", false,
+        EngineConfig.class);
   }
 
   @Test

@@ -40,28 +40,12 @@ public final class Ledger {
    */
   static List<Line> lines(Path file) throws IOException {
     List<Line> out = new ArrayList<>();
-    if (!Files.isRegularFile(file)) {
-      return out;
-    }
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    int end = text.lastIndexOf('\n');
-    if (end < 0) {
-      return out;
-    }
-    for (String line : text.substring(0, end).split("\n", -1)) {
-      if (line.isBlank()) {
-        continue;
-      }
-      JsonNode node;
-      try {
-        node = JsonLines.mapper().readTree(line);
-      } catch (IOException e) {
-        node = null;
-      }
+    for (JsonLines.Line l : JsonLines.readLines(file)) {
+      JsonNode node = l.node();
       if (node != null && (!node.isObject() || !node.hasNonNull("id"))) {
         node = null;
       }
-      out.add(new Line(line, node));
+      out.add(new Line(l.text(), node));
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package ai.diffad.flink.feed;
 
+import ai.diffad.denoise.record.DecodedInput;
 import java.util.Arrays;
 
 /**

@@ -1,5 +1,6 @@
 package ai.diffad.flink.feed;
 
+import ai.diffad.denoise.record.DecodedInput;
 import ai.diffad.denoise.record.Rejection;
 import java.util.Objects;
 

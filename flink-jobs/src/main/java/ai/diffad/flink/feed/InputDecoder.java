@@ -1,5 +1,6 @@
 package ai.diffad.flink.feed;
 
+import ai.diffad.denoise.record.DecodedInput;
 import ai.diffad.config.EngineConfig;
 import ai.diffad.denoise.io.DecodedImage;
 import ai.diffad.denoise.io.ImageDecoder;
@@ -40,7 +41,7 @@ public final class InputDecoder {
    */
   public InputDecoder(ModelManifest manifest, EngineConfig engine, long maxInlineBytes) {
     ModelManifest.InputSpec in = manifest.input();
-    this.sensorModel = "NCL".equals(in.layout());
+    this.sensorModel = in.isSeries();
     this.channels = in.channels();
     this.window = in.size();
     this.maxPixels = engine.maxPixels();

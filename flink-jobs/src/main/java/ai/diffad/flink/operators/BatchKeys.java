@@ -1,6 +1,6 @@
 package ai.diffad.flink.operators;
 
-import ai.diffad.flink.feed.DecodedInput;
+import ai.diffad.denoise.record.DecodedInput;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 

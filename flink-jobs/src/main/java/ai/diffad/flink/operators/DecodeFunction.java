@@ -2,7 +2,7 @@ package ai.diffad.flink.operators;
 
 import ai.diffad.config.EngineConfig;
 import ai.diffad.flink.feed.DecodeOutcome;
-import ai.diffad.flink.feed.DecodedInput;
+import ai.diffad.denoise.record.DecodedInput;
 import ai.diffad.flink.feed.FeedRecord;
 import ai.diffad.flink.feed.InputDecoder;
 import ai.diffad.model.artifact.ModelArtifact;

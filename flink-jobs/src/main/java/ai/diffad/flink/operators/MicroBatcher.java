@@ -1,7 +1,7 @@
 package ai.diffad.flink.operators;
 
 import ai.diffad.flink.feed.Batch;
-import ai.diffad.flink.feed.DecodedInput;
+import ai.diffad.denoise.record.DecodedInput;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

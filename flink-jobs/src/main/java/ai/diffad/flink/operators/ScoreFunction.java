@@ -5,8 +5,11 @@ import ai.diffad.denoise.calibrate.Calibration;
 import ai.diffad.denoise.calibrate.CalibrationStore;
 import ai.diffad.denoise.calibrate.ScoreSettings;
 import ai.diffad.denoise.record.ScoreRecord;
+import ai.diffad.denoise.run.ImageOutputs;
+import ai.diffad.denoise.run.Outcome;
+import ai.diffad.denoise.run.Scorer;
 import ai.diffad.flink.feed.Batch;
-import ai.diffad.flink.feed.DecodedInput;
+import ai.diffad.denoise.record.DecodedInput;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.djl.engine.Engine;
@@ -44,7 +47,7 @@ public final class ScoreFunction extends ProcessFunction<Batch, ScoreRecord> {
   private final boolean denoised;
 
   private transient LoadedModel model;
-  private transient BatchScorer scorer;
+  private transient Scorer scorer;
   private transient Counter scored;
   private transient Counter failed;
   private transient Counter anomalous;
@@ -90,7 +93,7 @@ public final class ScoreFunction extends ProcessFunction<Batch, ScoreRecord> {
     Path dir = Path.of(modelDir);
     model = ModelArtifact.load(dir, Engine.getInstance().defaultDevice());
     DjlThreads.applyToCurrentThread(threads);
-    scorer = new BatchScorer(model, cfg, calibration(dir, cfg),
+    scorer = new Scorer(model, cfg, calibration(dir, cfg),
         imageDir == null ? null : new ImageOutputs(Path.of(imageDir), maps, denoised));
     progress = Progress.of(getRuntimeContext());
     MetricGroup g = getRuntimeContext().getMetricGroup();
@@ -114,28 +117,33 @@ public final class ScoreFunction extends ProcessFunction<Batch, ScoreRecord> {
     // Each record carries its share of the network calls it shared: the batch's model time is
     // their sum.
     double[] modelMs = {0};
-    scorer.score(batch.items(), r -> {
-      scored.inc();
-      if (Boolean.TRUE.equals(r.anomalous())) {
-        anomalous.inc();
-      }
-      if (r.timingsMs() != null && r.timingsMs().get("model") != null) {
-        modelMs[0] += r.timingsMs().get("model");
-      }
-      endToEnd.update(Metrics.since(arrived.getOrDefault(r.id(), 0L)));
+    for (Outcome o : scorer.score(java.util.Arrays.asList(batch.items()))) {
+      endToEnd.update(Metrics.since(arrived.getOrDefault(o.id(), 0L)));
       progress.output();
-      out.collect(r);
-    }, r -> {
-      failed.inc();
-      endToEnd.update(Metrics.since(arrived.getOrDefault(r.id(), 0L)));
-      progress.output();
-      ctx.output(Outputs.REJECTED, r);
-    });
+      if (o instanceof Outcome.Scored s) {
+        ScoreRecord r = s.record();
+        scored.inc();
+        if (Boolean.TRUE.equals(r.anomalous())) {
+          anomalous.inc();
+        }
+        if (r.timingsMs() != null && r.timingsMs().get("model") != null) {
+          modelMs[0] += r.timingsMs().get("model");
+        }
+        out.collect(r);
+      } else if (o instanceof Outcome.Rejected r) {
+        failed.inc();
+        ctx.output(Outputs.REJECTED, r.rejection());
+      }
+    }
     modelLatency.update(Math.round(modelMs[0]));
   }
 
   @Override
   public void close() throws Exception {
+    if (scorer != null) {
+      scorer.close();
+      scorer = null;
+    }
     if (model != null) {
       model.close();
       model = null;

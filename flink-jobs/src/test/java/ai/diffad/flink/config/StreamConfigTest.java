@@ -105,7 +105,8 @@ class StreamConfigTest {
         "outputs.kafka.bootstrapServers: is required (there is no source.kafka.bootstrapServers to take it from)");
     refused("model: m\nsource: {directory: {path: in}}\noutputs: {kafka: {bootstrapServers: k}, maps: on}",
         "outputs.maps: needs outputs.dir: images are written under it");
-    refused(BASE + "engine: {tStar: 0}", "engine.tStar: must be > 0, got 0");
+    refused(BASE + "engine: {reconstruction: {tStar: 0}}",
+        "engine.reconstruction.tStar: must be > 0, got 0");
     refused(BASE + "alerts: {enabled: maybe}", "alerts.enabled: must be one of [on, off], got 'maybe'");
     refused("model: m\nsource: {kafka: {bootstrapServers: k}}\noutputs: {kafka: {transactionTimeout: 15s}}",
         "outputs.kafka.transactionTimeout: must be at least twice checkpointing.interval (10s), got 15s");

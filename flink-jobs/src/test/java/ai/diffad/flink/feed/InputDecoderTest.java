@@ -1,5 +1,6 @@
 package ai.diffad.flink.feed;
 
+import ai.diffad.denoise.record.DecodedInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.diffad.config.EngineConfig;
@@ -17,18 +18,18 @@ import org.junit.jupiter.api.io.TempDir;
 class InputDecoderTest {
   @TempDir Path dir;
 
-  private static final EngineConfig ENGINE = new EngineConfig(null, null, null, null, null, null,
-      null, null, null, null, null, null, null, null, null, null, 10_000L, 1_000L);
+  private static final EngineConfig ENGINE = EngineConfig.builder().maxPixels(10_000L)
+      .maxSensorValues(1_000L).build();
 
   private static InputDecoder imageModel() {
     return new InputDecoder(new ModelManifest(1, "gray", null,
-        new ModelManifest.InputSpec("NCHW", 1, 16, -1, 1, "x / max * 2 - 1", null, null), null, null, null),
+        new ModelManifest.InputSpec(ModelManifest.Layout.NCHW, 1, 16, -1, 1, "x / max * 2 - 1", null, null), null, null, null),
         ENGINE, 1 << 20);
   }
 
   private static InputDecoder sensorModel() {
     return new InputDecoder(new ModelManifest(1, "pump", null,
-        new ModelManifest.InputSpec("NCL", 2, 8, -1, 1, "(x - mean) / std",
+        new ModelManifest.InputSpec(ModelManifest.Layout.NCL, 2, 8, -1, 1, "(x - mean) / std",
             new double[] {10, 0}, new double[] {2, 1}), null, null, null),
         ENGINE, 1 << 20);
   }

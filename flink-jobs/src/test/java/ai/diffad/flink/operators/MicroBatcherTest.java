@@ -3,7 +3,7 @@ package ai.diffad.flink.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.diffad.flink.feed.Batch;
-import ai.diffad.flink.feed.DecodedInput;
+import ai.diffad.denoise.record.DecodedInput;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

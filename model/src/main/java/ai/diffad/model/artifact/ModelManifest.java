@@ -60,6 +60,20 @@ public record ModelManifest(
     return new ModelManifest(formatVersion, name, config, input, training, networks, f);
   }
 
+  /** Whether the model takes series (sensor windows, {@link Layout#NCL}) rather than images. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean isSeries() {
+    return input.isSeries();
+  }
+
+  /** Tensor layout of the network input. */
+  public enum Layout {
+    /** Images: (N, C, H, W). */
+    NCHW,
+    /** Series: (N, C, L). */
+    NCL
+  }
+
   /** The diffusion network's entry. */
   public NetworkSpec denoiser() {
     NetworkSpec d = networks.get(DENOISER);
@@ -97,7 +111,7 @@ public record ModelManifest(
    * @param channelStd per-channel standard deviation of the training data, or null
    */
   public record InputSpec(
-      String layout, int channels, int size, double valueMin, double valueMax,
+      Layout layout, int channels, int size, double valueMin, double valueMax,
       String normalisation, double[] channelMean, double[] channelStd) {
 
     /**
@@ -107,6 +121,12 @@ public record ModelManifest(
      */
     public static final String NAB_NORMALISATION =
         "per series: (x - mean) / std of the series' probationary part (first 15 %, <= 750 rows)";
+
+    /** Whether the input is a series ({@link Layout#NCL}). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isSeries() {
+      return layout == Layout.NCL;
+    }
 
     /** The input specification of a configuration, with the training data's statistics. */
     public static InputSpec of(DiffadConfig config, double[] channelMean, double[] channelStd) {
@@ -122,7 +142,7 @@ public record ModelManifest(
     public static InputSpec of(DiffadConfig config) {
       boolean sensor = config.data().format().isSeries();
       return new InputSpec(
-          sensor ? "NCL" : "NCHW",
+          sensor ? Layout.NCL : Layout.NCHW,
           config.data().channels(),
           config.data().size(),
           -1.0,

@@ -47,11 +47,13 @@ public record NetworkSpec(String file, NetworkConfig network, int inChannels, in
   }
 
   /** Whether the block takes the diffusion step. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean takesTimestep() {
     return inputs.contains(T);
   }
 
   /** Whether the block takes class labels. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean takesLabels() {
     return inputs.contains(LABELS);
   }

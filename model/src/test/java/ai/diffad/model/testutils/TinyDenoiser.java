@@ -14,26 +14,40 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * A three-layer convolutional denoiser for tests: t/1000 is appended as an extra input channel.
- * Inputs [x (N, C, H, W), t (N)], output (N, C, H, W). Stands in for the U-Net where the test is
- * about training or artifacts, not the architecture.
+ * The test-only tiny network of every module (shared as the model module's test jar): a
+ * convolutional denoiser of a few 3x3 layers with SiLU between them; t/1000 is appended as an extra
+ * input channel. Inputs [x (N, C, H, W), t (N)], output (N, C, H, W). Stands in for the U-Net where
+ * a test is about training, artifacts or the engine around the network, not the architecture; the
+ * real trainer and artifact code run around it and it trains in seconds.
  */
 public final class TinyDenoiser extends AbstractBlock {
-  private final Conv2d c1;
-  private final Conv2d c2;
-  private final Conv2d c3;
+  private final Conv2d[] convs;
 
-  /** A denoiser for {@code channels} input channels with {@code hidden} feature maps. */
+  /** A three-layer denoiser for {@code channels} input channels with {@code hidden} feature maps. */
   public TinyDenoiser(int channels, int hidden) {
-    super((byte) 1);
-    c1 = addChildBlock("c1", conv(hidden));
-    c2 = addChildBlock("c2", conv(hidden));
-    c3 = addChildBlock("c3", conv(channels));
+    this(channels, hidden, 3);
   }
 
-  /** The factory signature of {@code NetworkFactory}: hidden = baseChannels. */
+  /** A denoiser of {@code layers} convolutions (at least 2). */
+  public TinyDenoiser(int channels, int hidden, int layers) {
+    super((byte) 1);
+    if (layers < 2) {
+      throw new IllegalArgumentException("layers must be >= 2, got " + layers);
+    }
+    convs = new Conv2d[layers];
+    for (int i = 0; i < layers; i++) {
+      convs[i] = addChildBlock("c" + (i + 1), conv(i == layers - 1 ? channels : hidden));
+    }
+  }
+
+  /** The factory signature of {@code NetworkFactory}: three layers, hidden = baseChannels. */
   public static TinyDenoiser create(NetworkConfig network, int inChannels) {
     return new TinyDenoiser(inChannels, network.baseChannels());
+  }
+
+  /** Four layers, hidden = baseChannels: enough to learn to denoise textures in a few seconds. */
+  public static TinyDenoiser deep(NetworkConfig network, int inChannels) {
+    return new TinyDenoiser(inChannels, network.baseChannels(), 4);
   }
 
   private static Conv2d conv(int filters) {
@@ -52,9 +66,10 @@ public final class TinyDenoiser extends AbstractBlock {
     Shape s = x.getShape();
     NDArray tc = t.div(1000f).reshape(s.get(0), 1, 1, 1).broadcast(s.get(0), 1, s.get(2), s.get(3));
     NDArray h = NDArrays.concat(new NDList(x, tc), 1);
-    h = Activation.swish(c1.forward(ps, new NDList(h), training).head(), 1f);
-    h = Activation.swish(c2.forward(ps, new NDList(h), training).head(), 1f);
-    return c3.forward(ps, new NDList(h), training);
+    for (int i = 0; i < convs.length - 1; i++) {
+      h = Activation.swish(convs[i].forward(ps, new NDList(h), training).head(), 1f);
+    }
+    return convs[convs.length - 1].forward(ps, new NDList(h), training);
   }
 
   @Override
@@ -66,10 +81,9 @@ public final class TinyDenoiser extends AbstractBlock {
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
     Shape x = inputShapes[0];
     Shape in = new Shape(x.get(0), x.get(1) + 1, x.get(2), x.get(3));
-    c1.initialize(manager, dataType, in);
-    Shape s1 = c1.getOutputShapes(new Shape[] {in})[0];
-    c2.initialize(manager, dataType, s1);
-    Shape s2 = c2.getOutputShapes(new Shape[] {s1})[0];
-    c3.initialize(manager, dataType, s2);
+    for (Conv2d c : convs) {
+      c.initialize(manager, dataType, in);
+      in = c.getOutputShapes(new Shape[] {in})[0];
+    }
   }
 }

@@ -1,0 +1,161 @@
+package ai.diffad.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The anomaly map of the engine: a sealed type whose variants carry only their own settings. In a
+ * file: {@code map: {kind: l1}}, {@code map: {kind: mix, mixWeights: [1, 0, 1]}}, {@code map:
+ * {kind: feature, featureT: 50, levels: [1, 2]}}, {@code map: {kind: knn, featureT: 0, levels: [1,
+ * 2], bankSize: 16384}}, or the kind alone ({@code map: l1}) for the defaults of that kind.
+ */
+@JsonDeserialize(using = MapConfig.Reader.class)
+public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Feature, MapConfig.Knn {
+  /** The map kind. */
+  MapKind kind();
+
+  /** The default map: L1. */
+  static MapConfig defaults() {
+    return of(MapKind.L1);
+  }
+
+  /** The map of a kind with that kind's default settings. */
+  static MapConfig of(MapKind kind) {
+    return switch (Objects.requireNonNull(kind, "kind")) {
+      case L1, L2, SSIM, MIX -> new PixelError(kind, null);
+      case FEATURE -> new Feature(kind, null, null);
+      case KNN -> new Knn(kind, null, null, null);
+    };
+  }
+
+  /**
+   * A per-pixel reconstruction error: L1, L2, 1 - SSIM, or their weighted mix.
+   *
+   * @param kind l1, l2, ssim or mix
+   * @param mixWeights for mix: weights of L1, L2 and SSIM (default [1, 0, 1]); ignored otherwise
+   */
+  @JsonDeserialize(using = JsonDeserializer.None.class)
+  record PixelError(MapKind kind, List<Double> mixWeights) implements MapConfig {
+    /** Default mix weights. */
+    public static final List<Double> DEFAULT_MIX = List.of(1.0, 0.0, 1.0);
+
+    /** Validates and fills defaults. */
+    public PixelError {
+      kind = kind == null ? MapKind.L1 : kind;
+      if (kind == MapKind.FEATURE || kind == MapKind.KNN) {
+        throw new ConfigException("kind", kind.spelling() + " is not a pixel error");
+      }
+      mixWeights = mixWeights == null ? DEFAULT_MIX : List.copyOf(mixWeights);
+      if (mixWeights.size() != 3) {
+        throw new ConfigException("mixWeights", "must have 3 entries (l1, l2, ssim), got "
+            + mixWeights.size());
+      }
+      for (int i = 0; i < 3; i++) {
+        Check.nonNegative("mixWeights[" + i + "]", mixWeights.get(i));
+      }
+      if (mixWeights.stream().mapToDouble(Double::doubleValue).sum() <= 0) {
+        throw new ConfigException("mixWeights", "must not be all zero");
+      }
+    }
+  }
+
+  /**
+   * The network's encoder features of input and reconstruction, 1 - cosine similarity.
+   *
+   * @param kind feature
+   * @param featureT the step at which both are noised alike and enter the encoder (default 50)
+   * @param levels the encoder levels compared, 0 = full resolution (default [1, 2])
+   */
+  @JsonDeserialize(using = JsonDeserializer.None.class)
+  record Feature(MapKind kind, Integer featureT, List<Integer> levels) implements MapConfig {
+    /** Default encoder step. */
+    public static final int DEFAULT_T = 50;
+
+    /** Validates and fills defaults. */
+    public Feature {
+      kind = requireKind(kind, MapKind.FEATURE);
+      featureT = featureT == null ? DEFAULT_T : featureT;
+      levels = checkLevels(levels);
+      Check.inRange("featureT", featureT, 0, 100_000);
+    }
+  }
+
+  /**
+   * The distance of each position's encoder features to the nearest of a bank of normal features
+   * (learned by {@code diffad calibrate --fit-data}, saved in the model directory).
+   *
+   * @param kind knn
+   * @param featureT the encoder step of the features (default 50)
+   * @param levels the encoder levels concatenated (default [1, 2])
+   * @param bankSize vectors the bank keeps when it is built (default 16384)
+   */
+  @JsonDeserialize(using = JsonDeserializer.None.class)
+  record Knn(MapKind kind, Integer featureT, List<Integer> levels, Integer bankSize)
+      implements MapConfig {
+    /** Default bank size. */
+    public static final int DEFAULT_BANK = 16_384;
+
+    /** Validates and fills defaults. */
+    public Knn {
+      kind = requireKind(kind, MapKind.KNN);
+      featureT = featureT == null ? Feature.DEFAULT_T : featureT;
+      levels = checkLevels(levels);
+      bankSize = bankSize == null ? DEFAULT_BANK : bankSize;
+      Check.inRange("featureT", featureT, 0, 100_000);
+      Check.inRange("bankSize", bankSize, 1, 10_000_000);
+    }
+  }
+
+  private static MapKind requireKind(MapKind kind, MapKind expected) {
+    if (kind != null && kind != expected) {
+      throw new ConfigException("kind", "must be " + expected.spelling() + ", got "
+          + kind.spelling());
+    }
+    return expected;
+  }
+
+  private static List<Integer> checkLevels(List<Integer> levels) {
+    List<Integer> l = levels == null ? List.of(1, 2) : List.copyOf(levels);
+    if (l.isEmpty()) {
+      throw new ConfigException("levels", "must name at least one level");
+    }
+    for (int i = 0; i < l.size(); i++) {
+      Check.inRange("levels[" + i + "]", l.get(i), 0, 16);
+    }
+    return l;
+  }
+
+  /** Reads {@code kind} first, then binds the variant of that kind (its unknown keys refused). */
+  final class Reader extends JsonDeserializer<MapConfig> {
+    @Override
+    public MapConfig deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+      JsonNode node = ctx.readTree(p);
+      if (node instanceof TextNode t) {
+        return of(MapKind.parse(t.asText()));
+      }
+      if (!(node instanceof ObjectNode o)) {
+        throw new ConfigException("", "expected a map kind or {kind: ..., settings}, allowed kinds: "
+            + Check.allowed(MapKind.class));
+      }
+      JsonNode k = o.get("kind");
+      if (k == null || !k.isTextual()) {
+        throw new ConfigException("kind", "is required, one of " + Check.allowed(MapKind.class));
+      }
+      MapKind kind = MapKind.parse(k.asText());
+      Class<? extends MapConfig> type = switch (kind) {
+        case L1, L2, SSIM, MIX -> PixelError.class;
+        case FEATURE -> Feature.class;
+        case KNN -> Knn.class;
+      };
+      return ctx.readTreeAsValue(o, type);
+    }
+  }
+}
