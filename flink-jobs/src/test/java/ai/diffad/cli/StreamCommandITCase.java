@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-class StreamCommandTest {
+class StreamCommandITCase {
   @TempDir Path dir;
 
   private Path write(String name, String yaml) throws Exception {

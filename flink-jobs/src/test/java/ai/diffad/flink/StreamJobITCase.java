@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The streaming job end to end on a MiniCluster (1 TaskManager, 2 slots) with a tiny real model. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class StreamJobTest {
+class StreamJobITCase {
   @RegisterExtension
   static final MiniClusterExtension FLINK = new MiniClusterExtension(
       new MiniClusterResourceConfiguration.Builder()

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-class BatchCommandTest {
+class BatchCommandITCase {
   @TempDir Path dir;
 
   @Test

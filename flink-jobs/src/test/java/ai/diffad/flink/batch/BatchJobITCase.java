@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * interrupted runs (simulated and cancelled) completed by the next run, and the metrics.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class BatchJobTest {
+class BatchJobITCase {
   static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
   @RegisterExtension

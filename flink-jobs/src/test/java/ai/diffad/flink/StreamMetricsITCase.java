@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * scraped from the Prometheus reporter of the metrics profile, on a MiniCluster (2 slots).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class StreamMetricsTest {
+class StreamMetricsITCase {
   static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
   static final int PROMETHEUS_PORT = FlinkEnvironments.freePort(9249);
 
