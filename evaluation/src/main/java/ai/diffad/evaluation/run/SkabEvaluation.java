@@ -244,10 +244,10 @@ public final class SkabEvaluation {
     }
     long s0 = System.nanoTime();
     double[] scores;
-    try (LoadedModel model = ModelArtifact.load(modelDir, Device.cpu())) {
+    try (LoadedModel model = ModelArtifact.load(modelDir, Device.cpu());
+        AnomalyEngine eng = new AnomalyEngine(model, engine)) {
       ModelManifest.InputSpec in = model.manifest().input();
       float[] norm = normalise(s.sensors(), in.channelMean(), in.channelStd());
-      AnomalyEngine eng = new AnomalyEngine(model, engine);
       scores = NabEvaluation.toDouble(eng.scoreSeries(norm, channels, s.rows(), s.key()).perStep());
     }
     double scoreSeconds = (System.nanoTime() - s0) / 1e9;

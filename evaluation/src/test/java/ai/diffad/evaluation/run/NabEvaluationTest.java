@@ -109,7 +109,8 @@ class NabEvaluationTest {
   }
 
   private static EngineConfig engine() {
-    return ConfigLoader.parse("tStar: 200\nsteps: 1\nseeds: 1\nbatchSize: 64\nsmoothSigma: 0\n",
+    return ConfigLoader.parse("reconstruction: {tStar: 200, steps: 1, seeds: 1, batchSize: 64}\n"
+        + "score: {smoothSigma: 0}\n",
         false, EngineConfig.class);
   }
 
@@ -246,8 +247,11 @@ class NabEvaluationTest {
     }
     assertThat(z[2003]).isGreaterThan(20); // the step change alarms
     assertThat(Math.abs(z[2900])).isLessThan(5); // and is the new normal 500 rows later
-    // refractory: one alarm per 100 rows at most
+    // refractory: one alarm per 100 rows at most. Not vacuous: the step change raises alarms,
+    // and more of them without the refractory rule than with it
     boolean[] a = NabEvaluation.alarms(z, 3.0, 100);
+    assertThat(count(a)).as("alarms raised").isGreaterThanOrEqualTo(1);
+    assertThat(count(NabEvaluation.alarms(z, 3.0, 0))).isGreaterThan(count(a));
     int last = -1000;
     for (int t = 0; t < n; t++) {
       if (a[t]) {
@@ -255,5 +259,13 @@ class NabEvaluationTest {
         last = t;
       }
     }
+  }
+
+  private static int count(boolean[] flags) {
+    int c = 0;
+    for (boolean f : flags) {
+      c += f ? 1 : 0;
+    }
+    return c;
   }
 }
