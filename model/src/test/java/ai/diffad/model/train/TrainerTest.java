@@ -195,4 +195,85 @@ class TrainerTest {
     }
     return out;
   }
+
+  /**
+   * A second objective with a network of its own goes through the same loop: the denoiser's noise
+   * MSE plus a head (2 channels in, 1 out, as a segmentation head on (input, x0) would be) trained
+   * to output the channel mean of a seeded random input. Both networks end up in the artifact,
+   * each with its SHA-256; a resumed run reproduces the uninterrupted losses (1e-5).
+   */
+  @Test
+  void anObjectiveWithTwoNetworksTrainsBothResumesExactlyAndShipsBoth() throws IOException {
+    DiffadConfig config = TrainerFixtures.config(PredictionType.EPSILON, 16, 4, 1, 1000, 2e-3);
+    Path straight = tmp.resolve("two-straight");
+    twoNetworks(config, straight, false).run();
+    Path interrupted = tmp.resolve("two-interrupted");
+    twoNetworks(config, interrupted, false).runUntil(9);
+    assertThat(interrupted.resolve("checkpoints/step-000008/head.weights.params")).exists();
+    assertThat(interrupted.resolve("checkpoints/step-000008/head.ema.params")).exists();
+    twoNetworks(config, interrupted, true).run();
+    List<Double> a = losses(straight.resolve(Trainer.LOSS_CSV));
+    List<Double> b = losses(interrupted.resolve(Trainer.LOSS_CSV));
+    assertThat(b).hasSize(16);
+    for (int i = 0; i < 16; i++) {
+      assertThat(b.get(i)).as("loss at step %d", i + 1)
+          .isCloseTo(a.get(i), within(1e-5 * Math.abs(a.get(i))));
+    }
+    // the head's loss is part of the total: the two-network losses are not the denoiser's alone
+    Path alone = tmp.resolve("denoiser-alone");
+    trainer(config, alone, false).run();
+    assertThat(losses(alone.resolve(Trainer.LOSS_CSV)).get(0)).isNotEqualTo(a.get(0));
+    ai.diffad.model.artifact.ModelManifest m = ModelArtifact.readManifest(straight);
+    assertThat(m.networks()).containsOnlyKeys(ai.diffad.model.artifact.ModelManifest.DENOISER,
+        "head");
+    assertThat(m.files()).containsOnlyKeys(ModelArtifact.WEIGHTS, "head.params");
+    try (LoadedModel model = ModelArtifact.load(straight, Device.cpu(), TinyDenoiser::create)) {
+      assertThat(model.networkNames()).containsExactly("denoiser", "head");
+    }
+  }
+
+  private Trainer twoNetworks(DiffadConfig config, Path out, boolean resume) {
+    Stripes data = new Stripes(32, 24, 3);
+    DiffusionObjective diffusion = new DiffusionObjective(config, data);
+    ai.diffad.model.artifact.NetworkSpec head = new ai.diffad.model.artifact.NetworkSpec(
+        "head.params", config.network(), 2, 1, List.of("x", "t"));
+    TrainingObjective objective = new TrainingObjective() {
+      @Override
+      public java.util.Map<String, ai.diffad.model.artifact.NetworkSpec> networks() {
+        java.util.Map<String, ai.diffad.model.artifact.NetworkSpec> n =
+            new java.util.LinkedHashMap<>(diffusion.networks());
+        n.put("head", head);
+        return n;
+      }
+
+      @Override
+      public void start() {
+        diffusion.start();
+      }
+
+      @Override
+      public NDArray loss(Trainer.StepContext step) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(step.seed() * 31 + step.step());
+        float[] v = new float[4 * 2 * 16 * 16];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) rng.nextGaussian();
+        }
+        NDManager m = step.manager();
+        NDArray x = m.create(v, new Shape(4, 2, 16, 16));
+        NDArray target = x.mean(new int[] {1}, true);
+        NDArray y = step.forward("head", new ai.djl.ndarray.NDList(x, m.zeros(new Shape(4))))
+            .singletonOrThrow();
+        return diffusion.loss(step).add(y.sub(target).square().mean());
+      }
+    };
+    return Trainer.builder()
+        .setConfig(config)
+        .setData(data)
+        .setOutputDir(out)
+        .optObjective(objective)
+        .optNetworkFactory(TinyDenoiser::create)
+        .optProgressBar(false)
+        .optResume(resume)
+        .build();
+  }
 }
