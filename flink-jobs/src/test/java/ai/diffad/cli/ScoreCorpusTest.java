@@ -9,7 +9,6 @@ import ai.diffad.denoise.record.RejectReason;
 import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.artifact.ModelManifest;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  * accepts sensor data for the 1-D network and stores the training statistics in model.json.
  */
 class ScoreCorpusTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** Engine settings that keep scoring cheap: few network calls per tile or window. */
   private static final String[] FAST_ENGINE = {"--t-star", "50", "--steps", "2", "--batch", "4"};
 
@@ -307,11 +305,7 @@ class ScoreCorpusTest {
    */
   private static Map<String, JsonNode> byFileName(Path jsonl) throws IOException {
     Map<String, JsonNode> out = new TreeMap<>();
-    for (String line : Files.readAllLines(jsonl)) {
-      if (line.isBlank()) {
-        continue;
-      }
-      JsonNode n = JSON.readTree(line);
+    for (JsonNode n : ai.diffad.denoise.record.JsonLines.readRecords(jsonl)) {
       String name = Path.of(n.get("id").asText()).getFileName().toString();
       assertThat(n.get("id").asText()).endsWith(name);
       assertThat(out.put(name, n)).as("second record for " + name).isNull();

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.diffad.denoise.record.JsonLines;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,20 +142,6 @@ class StreamJobITCase {
 
   /** The complete lines of a JSON-lines file (none if it does not exist yet). */
   private static List<JsonNode> read(Path file) throws IOException {
-    List<JsonNode> out = new ArrayList<>();
-    if (!Files.exists(file)) {
-      return out;
-    }
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    int end = text.lastIndexOf('\n');
-    if (end < 0) {
-      return out;
-    }
-    for (String line : text.substring(0, end).split("\n")) {
-      if (!line.isBlank()) {
-        out.add(JsonLines.mapper().readTree(line));
-      }
-    }
-    return out;
+    return JsonLines.readRecords(file);
   }
 }

@@ -96,6 +96,26 @@ public final class JsonLines implements Closeable {
     return out;
   }
 
+  /**
+   * The JSON objects of the complete lines of {@code file}, strictly: a complete line that is not a
+   * JSON object is an error naming the file and line (for readers that must see every record, such
+   * as tests of the jobs' output).
+   *
+   * @throws IOException if the file cannot be read or a complete line is not a JSON object
+   */
+  public static List<JsonNode> readRecords(Path file) throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    int n = 0;
+    for (Line l : readLines(file)) {
+      n++;
+      if (l.node() == null || !l.node().isObject()) {
+        throw new IOException(file + ": record " + n + " is not a JSON object: " + l.text());
+      }
+      out.add(l.node());
+    }
+    return out;
+  }
+
   /** Writes one record and flushes, so a crash loses at most the line being written. */
   public synchronized void write(Object record) throws IOException {
     out.write(toJson(record));

@@ -13,7 +13,6 @@ import ai.diffad.flink.TinyModel;
 import ai.diffad.flink.operators.Metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -360,21 +359,7 @@ class BatchJobITCase {
 
   /** The complete lines of a JSON-lines file (none if it does not exist yet). */
   static List<JsonNode> read(Path file) throws IOException {
-    List<JsonNode> out = new ArrayList<>();
-    if (!Files.exists(file)) {
-      return out;
-    }
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    int end = text.lastIndexOf('\n');
-    if (end < 0) {
-      return out;
-    }
-    for (String line : text.substring(0, end).split("\n")) {
-      if (!line.isBlank()) {
-        out.add(JsonLines.mapper().readTree(line));
-      }
-    }
-    return out;
+    return JsonLines.readRecords(file);
   }
 
   @SuppressWarnings("unused")
