@@ -77,9 +77,20 @@ final class CalibrateCommand implements Callable<Integer> {
       throw new ai.diffad.config.ConfigException("--quantile", "must be in (0, 1], got " + quantile);
     }
     PrintWriter o = spec.commandLine().getOut();
-    fitMap(o);
-    try (LoadedModel m = ModelArtifact.load(model, Engine.getInstance().defaultDevice(), Networks::create)) {
-      EngineConfig cfg = engineOptions.build(m.manifest().config().schedule().timesteps());
+    LoadedModel loaded = load();
+    EngineConfig cfg;
+    try {
+      cfg = engineOptions.build(loaded.manifest().config().schedule().timesteps());
+      if (fitMap(loaded, cfg, o)) {
+        // The manifest now lists the new state file: load again so it is verified and served.
+        loaded.close();
+        loaded = load();
+      }
+    } catch (IOException | RuntimeException e) {
+      loaded.close();
+      throw e;
+    }
+    try (LoadedModel m = loaded) {
       double[] normal = scores(m, cfg, data, model.resolve("calibration").resolve("normal"), "normal");
       Calibration cal;
       if (anomalous == null || anomalous.isEmpty()) {
@@ -107,62 +118,66 @@ final class CalibrateCommand implements Callable<Integer> {
   /**
    * For a map that learns from normal data: fits it on --fit-data and saves its state into the
    * model directory, or checks that the model already has it.
+   *
+   * @return whether state was written (the model must then be loaded again)
    */
-  private void fitMap(PrintWriter o) throws IOException {
-    try (LoadedModel m = ModelArtifact.load(model, Engine.getInstance().defaultDevice(), Networks::create)) {
-      EngineConfig cfg = engineOptions.build(m.manifest().config().schedule().timesteps());
-      Optional<AnomalyMappers.Fitter> fitter = AnomalyMappers.fitter(m, cfg, fitSize);
-      if (fitter.isEmpty()) {
-        if (fitData != null) {
-          throw new ai.diffad.config.ConfigException("--fit-data", "map " + cfg.map().kind().spelling()
-              + " learns nothing from normal data; --fit-data is for --map knn");
-        }
-        return;
+  private boolean fitMap(LoadedModel m, EngineConfig cfg, PrintWriter o) throws IOException {
+    Optional<AnomalyMappers.Fitter> fitter = AnomalyMappers.fitter(m, cfg, fitSize);
+    if (fitter.isEmpty()) {
+      if (fitData != null) {
+        throw new ai.diffad.config.ConfigException("--fit-data", "map " + cfg.map().kind().spelling()
+            + " learns nothing from normal data; --fit-data is for --map knn");
       }
-      AnomalyMappers.Fitter f = fitter.get();
-      if (fitData == null || fitData.isEmpty()) {
-        if (m.readFile(f.file()).isEmpty()) {
-          throw new ai.diffad.config.ConfigException("--fit-data", "map " + cfg.map().kind().spelling()
-              + " learns from normal images and model " + m.manifest().name() + " has no "
-              + f.file() + " yet: give --fit-data DIR (for example the training images)");
-        }
-        return;
-      }
-      List<InputFiles.Input> files = InputFiles.expand(fitData);
-      ImageDecoder decoder = ImageDecoder.of(cfg);
-      int channels = m.manifest().input().channels();
-      int added = 0;
-      try (AnomalyEngine tiler = new AnomalyEngine(m, cfg,
-          new PixelErrorMapper(MapKind.L1, null));
-          ProgressBar pb = Cli.bar("fit " + cfg.map().kind().spelling(), files.size())) {
-        int side = tiler.tiler().tileSize();
-        for (InputFiles.Input in : files) {
-          try {
-            DecodedImage img = decoder.decode(in.file()).withChannels(channels);
-            f.add(tiler.tiles(new AnomalyEngine.ImageInput(in.id(), img.data(), img.channels(),
-                img.height(), img.width())), channels, side, side);
-            added++;
-          } catch (RejectedInputException e) {
-            spec.commandLine().getErr().println("diffad calibrate: --fit-data " + in.id()
-                + " skipped: " + e.reason() + " " + e.detail());
-          }
-          pb.step();
-        }
-      }
-      if (added == 0) {
-        throw new ai.diffad.config.ConfigException("--fit-data", "no image could be read from "
-            + fitData);
-      }
-      byte[] bytes;
-      try (AnomalyMapper mapper = f.build()) {
-        bytes = f.bytes();
-      }
-      ModelArtifact.putFile(model, f.file(), bytes);
-      o.printf(Locale.ROOT, "diffad calibrate: %s map fitted on %d normal images -> %s (%d bytes,"
-          + " SHA-256 in %s)%n", cfg.map().kind().spelling(), added, model.resolve(f.file()), bytes.length,
-          ModelArtifact.MANIFEST);
-      o.flush();
+      return false;
     }
+    AnomalyMappers.Fitter f = fitter.get();
+    if (fitData == null || fitData.isEmpty()) {
+      if (m.readFile(f.file()).isEmpty()) {
+        throw new ai.diffad.config.ConfigException("--fit-data", "map " + cfg.map().kind().spelling()
+            + " learns from normal images and model " + m.manifest().name() + " has no "
+            + f.file() + " yet: give --fit-data DIR (for example the training images)");
+      }
+      return false;
+    }
+    List<InputFiles.Input> files = InputFiles.expand(fitData);
+    ImageDecoder decoder = ImageDecoder.of(cfg);
+    int channels = m.manifest().input().channels();
+    int added = 0;
+    try (AnomalyEngine tiler = new AnomalyEngine(m, cfg,
+        new PixelErrorMapper(MapKind.L1, null));
+        ProgressBar pb = Cli.bar("fit " + cfg.map().kind().spelling(), files.size())) {
+      int side = tiler.tiler().tileSize();
+      for (InputFiles.Input in : files) {
+        try {
+          DecodedImage img = decoder.decode(in.file()).withChannels(channels);
+          f.add(tiler.tiles(new AnomalyEngine.ImageInput(in.id(), img.data(), img.channels(),
+              img.height(), img.width())), channels, side, side);
+          added++;
+        } catch (RejectedInputException e) {
+          spec.commandLine().getErr().println("diffad calibrate: --fit-data " + in.id()
+              + " skipped: " + e.reason() + " " + e.detail());
+        }
+        pb.step();
+      }
+    }
+    if (added == 0) {
+      throw new ai.diffad.config.ConfigException("--fit-data", "no image could be read from "
+          + fitData);
+    }
+    byte[] bytes;
+    try (AnomalyMapper mapper = f.build()) {
+      bytes = f.bytes();
+    }
+    ModelArtifact.putFile(model, f.file(), bytes);
+    o.printf(Locale.ROOT, "diffad calibrate: %s map fitted on %d normal images -> %s (%d bytes,"
+        + " SHA-256 in %s)%n", cfg.map().kind().spelling(), added, model.resolve(f.file()), bytes.length,
+        ModelArtifact.MANIFEST);
+    o.flush();
+    return true;
+  }
+
+  private LoadedModel load() {
+    return ModelArtifact.load(model, Engine.getInstance().defaultDevice(), Networks::create);
   }
 
   private double[] scores(LoadedModel m, EngineConfig cfg, List<Path> paths, Path out, String what)

@@ -21,9 +21,6 @@ public interface AnomalyMapper extends AutoCloseable {
   /** Whether {@link #maps} reads the reconstructions; if not, the engine does not reconstruct. */
   boolean needsReconstruction();
 
-  /** Whether the mapper works on series (windows of sensor values) as well as images. */
-  boolean supportsSeries();
-
   /**
    * One map per input of the batch, each (H, W) of that input's working (padded) size; for a
    * series (1, L).

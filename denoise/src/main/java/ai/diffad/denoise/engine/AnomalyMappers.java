@@ -44,7 +44,7 @@ public final class AnomalyMappers {
               + spellings(MapKind.L1, MapKind.L2, MapKind.SSIM, MapKind.MIX, MapKind.FEATURE)))));
   }
 
-  /** The map kinds that work on series. */
+  /** The map kinds that work on series (the engine refuses the others for series models). */
   public static List<MapKind> seriesKinds() {
     return List.of(MapKind.L1, MapKind.L2, MapKind.SSIM, MapKind.MIX);
   }

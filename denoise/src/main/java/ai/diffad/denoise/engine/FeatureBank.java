@@ -26,8 +26,6 @@ import java.util.SplittableRandom;
  * <p>Owns a sub-manager of the model's manager; close it before the model.
  */
 public final class FeatureBank implements AutoCloseable {
-  /** Vectors kept by default. */
-  public static final int DEFAULT_SIZE = MapConfig.Knn.DEFAULT_BANK;
   /** Query rows per distance block (bounds the (rows x bank) distance matrix). */
   private static final int QUERY_BLOCK = 512;
 

@@ -55,11 +55,6 @@ public final class FeatureMapper implements AnomalyMapper {
   }
 
   @Override
-  public boolean supportsSeries() {
-    return false;
-  }
-
-  @Override
   public List<float[]> maps(MapBatch batch) {
     float[][] tiles = batch.tiles();
     float[][] maps = new float[tiles.length][];

@@ -22,11 +22,6 @@ public final class KnnMapper implements AnomalyMapper {
   }
 
   @Override
-  public boolean supportsSeries() {
-    return false;
-  }
-
-  @Override
   public List<float[]> maps(MapBatch batch) {
     if (batch.tiles().length == 0) {
       return List.of();

@@ -109,9 +109,4 @@ public final class MapBatch {
     }
     return List.of(out);
   }
-
-  /** Whether the inputs are series. */
-  public boolean isSeries() {
-    return !inputs.isEmpty() && inputs.get(0).plan().isSeries();
-  }
 }

@@ -29,11 +29,6 @@ public final class PixelErrorMapper implements AnomalyMapper {
   }
 
   @Override
-  public boolean supportsSeries() {
-    return true;
-  }
-
-  @Override
   public List<float[]> maps(MapBatch batch) {
     List<float[]> out = new ArrayList<>(batch.inputs().size());
     for (int i = 0; i < batch.inputs().size(); i++) {

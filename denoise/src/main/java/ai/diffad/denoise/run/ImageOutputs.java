@@ -58,11 +58,6 @@ public final class ImageOutputs {
     return maps || denoised;
   }
 
-  /** No files. */
-  public static ImageOutputs none() {
-    return new ImageOutputs(Path.of("."), false, false);
-  }
-
   /** Writes the files of one image; returns their paths by kind (map, overlay, denoised). */
   public Map<String, String> write(DecodedInput d, AnomalyEngine.ScoreResult r) throws IOException {
     Map<String, String> out = new LinkedHashMap<>();

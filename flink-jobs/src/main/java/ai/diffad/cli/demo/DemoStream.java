@@ -121,18 +121,7 @@ public final class DemoStream {
 
     @Override
     public void close() {
-      thread.interrupt();
-      boolean interrupted = false;
-      while (thread.isAlive()) {
-        try {
-          thread.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      Feeder.stopAndJoin(thread);
     }
 
     private static int records(Path file) {

@@ -76,15 +76,11 @@ public final class Feeder implements AutoCloseable {
     return drops.size();
   }
 
-  /** Seconds from the first drop to the last, once all are dropped (else 0). */
-  public double feedSeconds() {
-    return feedSeconds;
-  }
-
-  /** Stops the feeder where it is (if it still runs) and waits for its thread to end. */
-  @Override
-  public void close() {
-    stopping = true;
+  /**
+   * Interrupts {@code thread} and waits until it has ended, even if this thread is interrupted
+   * meanwhile (its interrupt status is restored afterwards).
+   */
+  static void stopAndJoin(Thread thread) {
     thread.interrupt();
     boolean interrupted = false;
     while (thread.isAlive()) {
@@ -97,6 +93,18 @@ public final class Feeder implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Seconds from the first drop to the last, once all are dropped (else 0). */
+  public double feedSeconds() {
+    return feedSeconds;
+  }
+
+  /** Stops the feeder where it is (if it still runs) and waits for its thread to end. */
+  @Override
+  public void close() {
+    stopping = true;
+    stopAndJoin(thread);
   }
 
   private void feed() {
