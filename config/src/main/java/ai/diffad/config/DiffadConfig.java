@@ -10,6 +10,8 @@ package ai.diffad.config;
  * @param network network architecture
  * @param training optimisation settings
  * @param data input specification and augmentation
+ * @param detector the learned detector (synthetic anomalies and a segmentation head), or null
+ *     for a plain diffusion model
  */
 public record DiffadConfig(
     String name,
@@ -17,7 +19,14 @@ public record DiffadConfig(
     PredictionType prediction,
     NetworkConfig network,
     TrainingConfig training,
-    DataConfig data) {
+    DataConfig data,
+    DetectorConfig detector) {
+
+  /** A plain diffusion profile (no detector). */
+  public DiffadConfig(String name, ScheduleConfig schedule, PredictionType prediction,
+      NetworkConfig network, TrainingConfig training, DataConfig data) {
+    this(name, schedule, prediction, network, training, data, null);
+  }
 
   /** Validates the sections together and fills defaults. */
   public DiffadConfig {
@@ -51,10 +60,30 @@ public record DiffadConfig(
           "must be unet1d for data.format sensor or nab and unet2d for images, got "
               + network.kind().spelling() + " with data.format " + data.format().spelling());
     }
+    if (detector != null) {
+      if (sensor) {
+        throw new ConfigException("detector", "is available for image profiles only");
+      }
+      if (network.numClasses() > 0) {
+        throw new ConfigException("detector", "needs an unconditional network (network.numClasses 0)");
+      }
+      if (prediction != PredictionType.EPSILON) {
+        throw new ConfigException("detector", "trains an epsilon-predicting network; set prediction: epsilon");
+      }
+      if (detector.tRange().get(1) > schedule.timesteps()) {
+        throw new ConfigException("detector.tRange", "must end at most at schedule.timesteps ("
+            + schedule.timesteps() + "), got " + detector.tRange());
+      }
+      if (data.size() % detector.segmentation().sizeMultiple() != 0) {
+        throw new ConfigException("detector.segmentation", "needs data.size to be a multiple of "
+            + detector.segmentation().sizeMultiple() + ", got " + data.size());
+      }
+    }
   }
 
   /** This profile with a different number of training steps. */
   public DiffadConfig withTrainingSteps(int steps) {
-    return new DiffadConfig(name, schedule, prediction, network, training.withSteps(steps), data);
+    return new DiffadConfig(name, schedule, prediction, network, training.withSteps(steps), data,
+        detector);
   }
 }

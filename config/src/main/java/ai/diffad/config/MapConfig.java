@@ -15,10 +15,11 @@ import java.util.Objects;
  * The anomaly map of the engine: a sealed type whose variants carry only their own settings. In a
  * file: {@code map: {kind: l1}}, {@code map: {kind: mix, mixWeights: [1, 0, 1]}}, {@code map:
  * {kind: feature, featureT: 50, levels: [1, 2]}}, {@code map: {kind: knn, featureT: 0, levels: [1,
- * 2], bankSize: 16384}}, or the kind alone ({@code map: l1}) for the defaults of that kind.
+ * 2], bankSize: 16384}}, {@code map: segmentation}, or the kind alone ({@code map: l1}) for the defaults of that kind.
  */
 @JsonDeserialize(using = MapConfig.Reader.class)
-public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Feature, MapConfig.Knn {
+public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Feature, MapConfig.Knn,
+    MapConfig.Segmentation {
   /** The map kind. */
   MapKind kind();
 
@@ -33,6 +34,7 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
       case L1, L2, SSIM, MIX -> new PixelError(kind, null);
       case FEATURE -> new Feature(kind, null, null);
       case KNN -> new Knn(kind, null, null, null);
+      case SEGMENTATION -> new Segmentation(kind);
     };
   }
 
@@ -50,7 +52,7 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
     /** Validates and fills defaults. */
     public PixelError {
       kind = kind == null ? MapKind.L1 : kind;
-      if (kind == MapKind.FEATURE || kind == MapKind.KNN) {
+      if (kind == MapKind.FEATURE || kind == MapKind.KNN || kind == MapKind.SEGMENTATION) {
         throw new ConfigException("kind", kind.spelling() + " is not a pixel error");
       }
       mixWeights = mixWeights == null ? DEFAULT_MIX : List.copyOf(mixWeights);
@@ -114,6 +116,22 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
     }
   }
 
+  /**
+   * The detector's segmentation head on (input, reconstruction): the sigmoid of its logits. The
+   * reconstruction is the engine's (t*, sampler, steps: one DDIM step is the one-step x0 estimate
+   * the head was trained on; seeds average it). Needs a model trained with a {@code detector}
+   * section.
+   *
+   * @param kind segmentation
+   */
+  @JsonDeserialize(using = JsonDeserializer.None.class)
+  record Segmentation(MapKind kind) implements MapConfig {
+    /** Validates. */
+    public Segmentation {
+      kind = requireKind(kind, MapKind.SEGMENTATION);
+    }
+  }
+
   private static MapKind requireKind(MapKind kind, MapKind expected) {
     if (kind != null && kind != expected) {
       throw new ConfigException("kind", "must be " + expected.spelling() + ", got "
@@ -154,6 +172,7 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
         case L1, L2, SSIM, MIX -> PixelError.class;
         case FEATURE -> Feature.class;
         case KNN -> Knn.class;
+        case SEGMENTATION -> Segmentation.class;
       };
       return ctx.readTreeAsValue(o, type);
     }

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * activations of input and reconstruction (DDAD's feature term without a pretrained extractor),
  * averaged over the chosen levels; or KNN: the distance of each position's encoder activations to
  * the nearest of a bank of activations of normal images (PatchCore with the diffusion network's
- * own encoder; no reconstruction).
+ * own encoder; no reconstruction); or SEGMENTATION: the mask probability of the detector's
+ * segmentation head on (input, one-step reconstruction), for models trained with a
+ * {@code detector} section.
  */
 public enum MapKind implements Check.Named {
   L1,
@@ -17,7 +19,8 @@ public enum MapKind implements Check.Named {
   SSIM,
   MIX,
   FEATURE,
-  KNN;
+  KNN,
+  SEGMENTATION;
 
   /** Parses the file spelling, case-insensitively. */
   @JsonCreator

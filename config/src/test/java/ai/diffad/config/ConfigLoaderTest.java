@@ -44,6 +44,36 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aDetectorSectionReadsWithItsDefaultsAndItsErrorsNameTheField() {
+    DiffadConfig c = yaml("detector:\n  sources: [perlin, Strokes]\n  tRange: [0, 300]\n");
+    assertThat(c.detector().sources()).containsExactly("perlin", "strokes");
+    assertThat(c.detector().tRange()).containsExactly(0, 300);
+    assertThat(c.detector().cleanShare()).isEqualTo(0.5);
+    assertThat(c.detector().beta()).containsExactly(0.1, 1.0);
+    assertThat(c.detector().segmentation().baseChannels()).isEqualTo(16);
+    assertThat(yaml("name: plain\n").detector()).isNull();
+    assertThatThrownBy(() -> yaml("detector:\n  sources: [perlin, cracks]\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("detector.sources[1]: must be one of [perlin, shuffle, strokes, texture], got"
+            + " 'cracks'");
+    assertThatThrownBy(() -> yaml("detector:\n  sources: [texture]\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("detector.textures: is required when sources names texture");
+    assertThatThrownBy(() -> yaml("detector:\n  beta: [0.8, 0.2]\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("detector.beta: must be [lo, hi] with lo <= hi");
+    assertThatThrownBy(() -> yaml("detector:\n  tRange: [0, 2000]\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("detector.tRange: must end at most at schedule.timesteps (1000)");
+    assertThatThrownBy(() -> yaml("detector:\n  cleanShare: 1.0\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("detector.cleanShare");
+    assertThatThrownBy(() -> yaml("prediction: v\ndetector:\n  cleanShare: 0.2\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("detector: trains an epsilon-predicting network");
+  }
+
+  @Test
   void negativeLearningRateNamesTheFieldPathAndTheValue() {
     assertThatThrownBy(() -> yaml("training:\n  learningRate: -1.0\n"))
         .isInstanceOf(ConfigException.class)

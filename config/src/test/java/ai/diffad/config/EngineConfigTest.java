@@ -64,10 +64,10 @@ class EngineConfigTest {
   @Test
   void badEnumRangeAndUnknownKeyErrorsNameTheFieldPath() {
     assertThatThrownBy(() -> yaml("map: l3\n"))
-        .hasMessage("map: must be one of [l1, l2, ssim, mix, feature, knn], got 'l3'");
+        .hasMessage("map: must be one of [l1, l2, ssim, mix, feature, knn, segmentation], got 'l3'");
     assertThatThrownBy(() -> yaml("map: {kind: l3}\n"))
         .hasMessageStartingWith("map")
-        .hasMessageContaining("must be one of [l1, l2, ssim, mix, feature, knn], got 'l3'");
+        .hasMessageContaining("must be one of [l1, l2, ssim, mix, feature, knn, segmentation], got 'l3'");
     assertThatThrownBy(() -> yaml("score: {topKPercent: 0}\n"))
         .hasMessage("score.topKPercent: must be in (0, 100], got 0.0");
     assertThatThrownBy(() -> yaml("reconstruction: {noise: {kind: perlin}}\n"))
@@ -89,6 +89,10 @@ class EngineConfigTest {
     assertThat(f).isEqualTo(new MapConfig.Feature(MapKind.FEATURE, 20, List.of(0, 2)));
     MapConfig k = yaml("map: {kind: knn, bankSize: 500}\n").map();
     assertThat(k).isEqualTo(new MapConfig.Knn(MapKind.KNN, 50, List.of(1, 2), 500));
+    assertThat(yaml("map: segmentation\n").map()).isEqualTo(new MapConfig.Segmentation(null));
+    assertThat(yaml("map: {kind: segmentation}\n").map().kind()).isEqualTo(MapKind.SEGMENTATION);
+    assertThatThrownBy(() -> yaml("map: {kind: segmentation, levels: [1]}\n"))
+        .hasMessageStartingWith("map.levels: unknown key");
     // a setting of another variant is an unknown key of this one
     assertThatThrownBy(() -> yaml("map: {kind: l1, featureT: 20}\n"))
         .hasMessageStartingWith("map.featureT: unknown key");

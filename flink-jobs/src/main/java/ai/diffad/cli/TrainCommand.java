@@ -4,6 +4,7 @@ import ai.diffad.config.ConfigLoader;
 import ai.diffad.config.DiffadConfig;
 import ai.diffad.denoise.data.TrainingSets;
 import ai.diffad.model.net.Networks;
+import ai.diffad.model.train.DetectorObjective;
 import ai.diffad.model.train.Trainer;
 import ai.diffad.model.train.TrainingResult;
 import ai.diffad.model.train.TrainingSet;
@@ -41,6 +42,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.")
   boolean resume;
 
+  @Option(names = "--textures", description = "Override detector.textures (a folder of foreign"
+      + " texture images for the detector's texture source).")
+  Path textures;
+
   @Option(names = "--no-progress", negatable = false, description = "No progress bar (for logs).")
   boolean noProgress;
 
@@ -61,18 +66,48 @@ final class TrainCommand implements Callable<Integer> {
         set.size(), set.description(), (System.nanoTime() - t0) / 1e9,
         cfg.training().steps(), cfg.training().batchSize(), dir);
     err.flush();
-    Trainer trainer = Trainer.builder()
+    DetectorObjective detector = null;
+    if (textures != null && cfg.detector() == null) {
+      throw new ParameterException(spec.commandLine(), "--textures: the profile has no detector"
+          + " section");
+    }
+    if (cfg.detector() != null) {
+      String folder = textures != null ? textures.toString() : cfg.detector().textures();
+      TrainingSet foreign = null;
+      if (cfg.detector().sources().contains("texture")) {
+        foreign = TrainingSets.textures(Path.of(folder), cfg.data().channels(), cfg.data().size());
+        err.printf(Locale.ROOT, "diffad train: detector with anomaly sources %s, %d foreign"
+            + " textures from %s%n", cfg.detector().sources(), foreign.size(), folder);
+      } else {
+        err.printf(Locale.ROOT, "diffad train: detector with anomaly sources %s%n",
+            cfg.detector().sources());
+      }
+      err.flush();
+      detector = new DetectorObjective(cfg, set, foreign);
+    }
+    Trainer.Builder builder = Trainer.builder()
         .setConfig(cfg)
         .setData(set)
         .setOutputDir(dir)
         .setNetworkFactory(Networks::create)
         .optResume(resume)
-        .optProgressBar(!noProgress)
-        .build();
-    TrainingResult r = trainer.run();
+        .optProgressBar(!noProgress);
+    if (detector != null) {
+      builder.optObjective(detector);
+    }
+    TrainingResult r = builder.build().run();
     spec.commandLine().getOut().printf(Locale.ROOT,
         "trained steps %d..%d, last loss %.5f, %.3f s/step; model: %s%n",
         r.firstStep(), r.lastStep(), r.lastLoss(), r.secondsPerStep(), r.artifact());
+    if (detector != null && r.lastStep() >= r.firstStep()) {
+      DetectorObjective.Stats st = detector.stats();
+      double stepMs = r.secondsPerStep() * 1000;
+      spec.commandLine().getOut().printf(Locale.ROOT,
+          "synthesis: %.1f ms per batch on its own thread (%.1f %% of a %.0f ms step); steps"
+              + " waited %.2f ms for it (%.2f %%)%n",
+          st.synthesisMs(), 100 * st.synthesisMs() / stepMs, stepMs, st.waitMs(),
+          100 * st.waitMs() / stepMs);
+    }
     spec.commandLine().getOut().flush();
     return DiffadCli.EXIT_OK;
   }

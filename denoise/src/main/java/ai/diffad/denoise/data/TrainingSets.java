@@ -80,6 +80,21 @@ public final class TrainingSets {
     }
   }
 
+  /**
+   * The foreign textures of a detector's {@code texture} source: every image below {@code dir},
+   * read with the model's channels at its own resolution.
+   *
+   * @param minSize the training crop side; every texture must be at least this large
+   * @throws IOException if the folder holds no images or one is too small
+   */
+  public static TrainingSet textures(Path dir, int channels, int minSize) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IOException("detector.textures: " + dir + " is not a folder of images");
+    }
+    return images(new DataConfig(DataFormat.IMAGES, channels, minSize, 0, false, false, null, null),
+        dir);
+  }
+
   private static InMemoryTrainingSet images(DataConfig data, Path dir) throws IOException {
     List<Path> files = imageFiles(dir);
     if (files.isEmpty()) {

@@ -34,6 +34,9 @@ public final class AnomalyMappers {
     if (map instanceof MapConfig.Feature f) {
       return new FeatureMapper(model, config, f);
     }
+    if (map instanceof MapConfig.Segmentation) {
+      return new SegmentationMapper(model, config);
+    }
     MapConfig.Knn knn = (MapConfig.Knn) map;
     return new KnnMapper(FeatureBank.fromBytes(model, config, knn,
           model.readFile(FeatureBank.FILE).orElseThrow(() -> new ConfigException("map", "knn"

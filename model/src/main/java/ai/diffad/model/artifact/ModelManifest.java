@@ -39,6 +39,8 @@ public record ModelManifest(
   public static final int OLDEST_FORMAT_VERSION = 1;
   /** Name of the diffusion network, present in every model. */
   public static final String DENOISER = "denoiser";
+  /** Name of the detector's segmentation head (inputs concat(x, reconstruction), mask logits out). */
+  public static final String SEGMENTER = "segmenter";
 
   /** Keeps the maps sorted so that {@code model.json} is stable. */
   public ModelManifest {

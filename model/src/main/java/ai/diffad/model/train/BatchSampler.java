@@ -142,7 +142,7 @@ final class BatchSampler {
   }
 
   /** Writes a random crop of item {@code idx}, randomly flipped/rotated, at {@code off}. */
-  private void crop(int idx, SplittableRandom rng, float[] out, int off) {
+  void crop(int idx, SplittableRandom rng, float[] out, int off) {
     float[] item = data.item(idx);
     int h = data.height(idx);
     int w = data.width(idx);

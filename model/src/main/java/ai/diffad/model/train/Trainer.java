@@ -206,7 +206,8 @@ public final class Trainer {
       double windowSum = 0;
       int windowCount = 0;
       try (BufferedWriter csv = openLossCsv(start);
-          ProgressReporter bar = progressBar ? newBar(start, elapsedBefore) : null) {
+          ProgressReporter bar = progressBar ? newBar(start, elapsedBefore) : null;
+          Stopper stopper = new Stopper(objective)) {
         for (int step = start + 1; step <= lastStep; step++) {
           double lr = LearningRate.at(tc, step);
           double loss;
@@ -286,6 +287,14 @@ public final class Trainer {
         DataFingerprint.of(data), data.description(), data.size(), step,
         config.training().seed(), Instant.now().toString()));
     return out;
+  }
+
+  /** Stops the objective when the loop ends, also on failure. */
+  private record Stopper(TrainingObjective objective) implements AutoCloseable {
+    @Override
+    public void close() {
+      objective.stop();
+    }
   }
 
   /** The parameters of all networks, in network order. */
@@ -542,6 +551,13 @@ public final class Trainer {
       Objects.requireNonNull(factory, "optNetworkFactory must not be null");
       if (Files.exists(out) && !Files.isDirectory(out)) {
         throw new IllegalArgumentException("output directory " + out + " is a file");
+      }
+      if (objective == null && config.detector() != null) {
+        if (config.detector().sources().contains("texture")) {
+          throw new IllegalArgumentException("the detector's texture source needs its textures:"
+              + " pass optObjective(new DetectorObjective(config, data, textures))");
+        }
+        objective = new DetectorObjective(config, data, null);
       }
       if (objective == null) {
         objective = new DiffusionObjective(config, data);

@@ -25,6 +25,9 @@ public interface TrainingObjective {
   /** Called once per run before the first step it takes (default: nothing). */
   default void start() {}
 
+  /** Called once when the run ends, also on failure: free threads or buffers (default: nothing). */
+  default void stop() {}
+
   /**
    * The scalar loss of one step, computed with the context's training-mode forward passes; the
    * loop calls backward on it.
