@@ -1,5 +1,7 @@
 package ai.diffad.config;
 
+import java.util.List;
+
 /**
  * A diffad model profile: what the model is, how it is trained and on what data. Shipped profiles
  * live in {@code config/profiles/}.
@@ -12,6 +14,10 @@ package ai.diffad.config;
  * @param data input specification and augmentation
  * @param detector the learned detector (synthetic anomalies and a segmentation head), or null
  *     for a plain diffusion model
+ * @param engine the engine settings a model of this profile is scored with when the user gives
+ *     none ({@code --engine}, a stream's {@code engine:}); their own options still override single
+ *     fields. Null: {@link EngineConfig#defaults()}. Profiles ship the settings measured best for
+ *     them (BENCHMARKS.md).
  */
 public record DiffadConfig(
     String name,
@@ -20,12 +26,24 @@ public record DiffadConfig(
     NetworkConfig network,
     TrainingConfig training,
     DataConfig data,
-    DetectorConfig detector) {
+    DetectorConfig detector,
+    EngineConfig engine) {
 
-  /** A plain diffusion profile (no detector). */
+  /** A plain diffusion profile (no detector, the default engine). */
   public DiffadConfig(String name, ScheduleConfig schedule, PredictionType prediction,
       NetworkConfig network, TrainingConfig training, DataConfig data) {
-    this(name, schedule, prediction, network, training, data, null);
+    this(name, schedule, prediction, network, training, data, null, null);
+  }
+
+  /** A profile with a detector (or none) and the default engine. */
+  public DiffadConfig(String name, ScheduleConfig schedule, PredictionType prediction,
+      NetworkConfig network, TrainingConfig training, DataConfig data, DetectorConfig detector) {
+    this(name, schedule, prediction, network, training, data, detector, null);
+  }
+
+  /** The engine settings models of this profile are scored with by default. */
+  public EngineConfig engineDefaults() {
+    return engine != null ? engine : EngineConfig.defaults();
   }
 
   /** Validates the sections together and fills defaults. */
@@ -60,6 +78,17 @@ public record DiffadConfig(
           "must be unet1d for data.format sensor or nab and unet2d for images, got "
               + network.kind().spelling() + " with data.format " + data.format().spelling());
     }
+    if (engine != null) {
+      engine.checkFor(schedule.timesteps(), "engine.reconstruction.tStar");
+      if (sensor && !List.of(MapKind.L1, MapKind.L2, MapKind.SSIM, MapKind.MIX)
+          .contains(engine.map().kind())) {
+        throw new ConfigException("engine.map", engine.map().kind().spelling()
+            + " is available for image models only");
+      }
+      if (detector == null && engine.map().kind() == MapKind.SEGMENTATION) {
+        throw new ConfigException("engine.map", "segmentation needs a detector section");
+      }
+    }
     if (detector != null) {
       if (sensor) {
         throw new ConfigException("detector", "is available for image profiles only");
@@ -81,9 +110,24 @@ public record DiffadConfig(
     }
   }
 
+  /** This profile with another training seed. */
+  public DiffadConfig withTrainingSeed(long seed) {
+    return new DiffadConfig(name, schedule, prediction, network, training.withSeed(seed), data,
+        detector, engine);
+  }
+
+  /** This profile with other detector anomaly sources (and texture folder). */
+  public DiffadConfig withDetectorSources(List<String> sources, String textures) {
+    if (detector == null) {
+      throw new ConfigException("detector", "the profile has no detector section");
+    }
+    return new DiffadConfig(name, schedule, prediction, network, training, data,
+        detector.withSources(sources, textures), engine);
+  }
+
   /** This profile with a different number of training steps. */
   public DiffadConfig withTrainingSteps(int steps) {
     return new DiffadConfig(name, schedule, prediction, network, training.withSteps(steps), data,
-        detector);
+        detector, engine);
   }
 }

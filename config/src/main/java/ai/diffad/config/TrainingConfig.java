@@ -82,4 +82,11 @@ public record TrainingConfig(
         minLearningRate, gradClip, emaDecay, seed, checkpointEvery, logEvery, labelDropout, tMin,
         tMax, noise);
   }
+
+  /** This configuration with another seed (command-line override, for a spread over seeds). */
+  public TrainingConfig withSeed(long newSeed) {
+    return new TrainingConfig(
+        steps, batchSize, learningRate, weightDecay, warmupSteps, minLearningRate, gradClip,
+        emaDecay, newSeed, checkpointEvery, logEvery, labelDropout, tMin, tMax, noise);
+  }
 }

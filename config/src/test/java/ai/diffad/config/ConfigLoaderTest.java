@@ -74,6 +74,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aProfileShipsTheEngineItsModelsAreScoredWith() {
+    assertThat(yaml("name: plain\n").engineDefaults()).isEqualTo(EngineConfig.defaults());
+    DiffadConfig c = yaml("detector: {cleanShare: 0.5}\nengine:\n  reconstruction: {tStar: 200,"
+        + " steps: 1}\n  map: segmentation\n  score: {reduction: top-k}\n");
+    assertThat(c.engineDefaults().tStar()).isEqualTo(200);
+    assertThat(c.engineDefaults().steps()).isEqualTo(1);
+    assertThat(c.engineDefaults().map().kind()).isEqualTo(MapKind.SEGMENTATION);
+    assertThat(c.engineDefaults().reduction()).isEqualTo(ScoreReduction.TOP_K);
+    assertThatThrownBy(() -> yaml("engine: {map: segmentation}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("engine.map: segmentation needs a detector section");
+    assertThatThrownBy(() -> yaml("engine: {reconstruction: {tStar: 1000}}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("engine.reconstruction.tStar: must be < T (1000)");
+    assertThatThrownBy(() -> yaml("engine: {map: {kind: l1, levels: [1]}}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("engine.map.levels: unknown key");
+  }
+
+  @Test
   void negativeLearningRateNamesTheFieldPathAndTheValue() {
     assertThatThrownBy(() -> yaml("training:\n  learningRate: -1.0\n"))
         .isInstanceOf(ConfigException.class)

@@ -80,7 +80,7 @@ final class CalibrateCommand implements Callable<Integer> {
     LoadedModel loaded = load();
     EngineConfig cfg;
     try {
-      cfg = engineOptions.build(loaded.manifest().config().schedule().timesteps());
+      cfg = engineOptions.build(loaded.manifest().config());
       if (fitMap(loaded, cfg, o)) {
         // The manifest now lists the new state file: load again so it is verified and served.
         loaded.close();

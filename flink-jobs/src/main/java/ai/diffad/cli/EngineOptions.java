@@ -77,9 +77,12 @@ final class EngineOptions {
   @Option(names = "--max-pixels", description = "Reject images with more pixels (default 64 MP).")
   Long maxPixels;
 
-  /** The engine configuration: defaults, then the file, then the options. */
-  EngineConfig build(int timesteps) {
-    return build(timesteps, EngineConfig.defaults());
+  /**
+   * The engine configuration of a model: the engine its profile ships ({@code engine:} of the
+   * profile, else the defaults) unless a file is given, then the options.
+   */
+  EngineConfig build(ai.diffad.config.DiffadConfig profile) {
+    return build(profile.schedule().timesteps(), profile.engineDefaults());
   }
 
   /** The engine configuration: {@code defaults} (unless a file is given), then the options. */

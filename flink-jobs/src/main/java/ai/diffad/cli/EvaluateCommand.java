@@ -112,7 +112,7 @@ final class EvaluateCommand implements Callable<Integer> {
     MvtecDataset data = MvtecDataset.open(dataset);
     try (LoadedModel m = ModelArtifact.load(requireModel(), Engine.getInstance().defaultDevice(), Networks::create);
         Bars bars = new Bars()) {
-      EngineConfig cfg = engineOptions.build(m.manifest().config().schedule().timesteps());
+      EngineConfig cfg = engineOptions.build(m.manifest().config());
       MvtecEvaluation.Options opts = new MvtecEvaluation.Options(every, quantile, 128, 2.0);
       MvtecEvaluation.Result r = new MvtecEvaluation(m, cfg, opts).run(data, bars);
       bars.close();
@@ -160,7 +160,7 @@ final class EvaluateCommand implements Callable<Integer> {
       } catch (java.io.IOException e) {
         throw new ConfigException("--dataset", e.getMessage());
       }
-      EngineConfig cfg = engineOptions.build(m.manifest().config().schedule().timesteps());
+      EngineConfig cfg = engineOptions.build(m.manifest().config());
       DenoiseEvaluation.Result r = new DenoiseEvaluation(m, cfg, opts).run(selection.sets(), bars);
       bars.close();
       String rule = selection.rule() + (selection.skipped().isEmpty() ? "" : "; not evaluated: " + selection.skipped());

@@ -45,7 +45,7 @@ final class ScoreCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     try (LoadedModel m = ModelArtifact.load(model, Engine.getInstance().defaultDevice(), Networks::create)) {
-      EngineConfig cfg = engineOptions.build(m.manifest().config().schedule().timesteps());
+      EngineConfig cfg = engineOptions.build(m.manifest().config());
       Calibration cal = Cli.calibrationFor(model, cfg, err);
       List<InputFiles.Input> files = InputFiles.expand(inputs);
       RunSummary s;

@@ -108,7 +108,7 @@ final class StreamCommand implements Callable<Integer> {
     }
     ModelManifest m = ModelArtifact.readManifest(model);
     int t = m.config().schedule().timesteps();
-    cfg.engine().checkFor(t, "engine.reconstruction.tStar");
+    cfg.engineFor(m.config()).checkFor(t, "engine.reconstruction.tStar");
     if (cfg.source().kind() == StreamConfig.SourceKind.DIRECTORY) {
       Path dir = cfg.source().directory().path();
       if (Files.exists(dir) && !Files.isDirectory(dir)) {

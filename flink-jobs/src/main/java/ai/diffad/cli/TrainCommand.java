@@ -42,6 +42,13 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.")
   boolean resume;
 
+  @Option(names = "--seed", description = "Override training.seed (for a spread over seeds).")
+  Long seed;
+
+  @Option(names = "--sources", split = ",", description = "Override detector.sources, e.g."
+      + " perlin,shuffle,strokes,texture (for ablations).")
+  java.util.List<String> sources;
+
   @Option(names = "--textures", description = "Override detector.textures (a folder of foreign"
       + " texture images for the detector's texture source).")
   Path textures;
@@ -58,6 +65,17 @@ final class TrainCommand implements Callable<Integer> {
       }
       cfg = cfg.withTrainingSteps(steps);
     }
+    if (seed != null) {
+      cfg = cfg.withTrainingSeed(seed);
+    }
+    if (sources != null || textures != null) {
+      if (cfg.detector() == null) {
+        throw new ParameterException(spec.commandLine(), (sources != null ? "--sources" : "--textures")
+            + ": the profile has no detector section");
+      }
+      cfg = cfg.withDetectorSources(sources != null ? sources : cfg.detector().sources(),
+          textures != null ? textures.toString() : cfg.detector().textures());
+    }
     Path dir = out != null ? out : Path.of("models", cfg.name());
     PrintWriter err = spec.commandLine().getErr();
     long t0 = System.nanoTime();
@@ -67,12 +85,8 @@ final class TrainCommand implements Callable<Integer> {
         cfg.training().steps(), cfg.training().batchSize(), dir);
     err.flush();
     DetectorObjective detector = null;
-    if (textures != null && cfg.detector() == null) {
-      throw new ParameterException(spec.commandLine(), "--textures: the profile has no detector"
-          + " section");
-    }
     if (cfg.detector() != null) {
-      String folder = textures != null ? textures.toString() : cfg.detector().textures();
+      String folder = cfg.detector().textures();
       TrainingSet foreign = null;
       if (cfg.detector().sources().contains("texture")) {
         foreign = TrainingSets.textures(Path.of(folder), cfg.data().channels(), cfg.data().size());

@@ -166,7 +166,8 @@ public final class StreamJob {
   public static Builder builder(StreamConfig c) {
     Builder b = new Builder()
         .model(c.model())
-        .engine(c.engine())
+        .engine(c.engine() != null ? c.engine()
+            : c.engineFor(ai.diffad.model.artifact.ModelArtifact.readManifest(c.model()).config()))
         .maxBatch(c.maxBatch())
         .maxWait(c.batching().maxWait())
         .checkpointInterval(c.checkpointing().interval())

@@ -35,7 +35,8 @@ import java.util.Map;
  * @param model the model directory
  * @param source where inputs come from
  * @param batching micro-batching
- * @param engine engine settings (default: {@link EngineConfig#defaults()})
+ * @param engine engine settings; null (the default): the model's own, its profile's {@code engine:}
+ *     ({@link ai.diffad.config.DiffadConfig#engineDefaults()})
  * @param outputs where results, rejections and alerts go
  * @param alerts alert debouncing
  * @param checkpointing checkpoint interval and delivery guarantee
@@ -61,7 +62,6 @@ public record StreamConfig(
     Check.required("model", model);
     Check.required("source", source);
     batching = batching == null ? new Batching(null, null) : batching;
-    engine = engine == null ? EngineConfig.defaults() : engine;
     outputs = Check.required("outputs", outputs);
     alerts = alerts == null ? new Alerts(null, null, null, null, null) : alerts;
     checkpointing = checkpointing == null ? new Checkpointing(null, null, null) : checkpointing;
@@ -90,7 +90,13 @@ public record StreamConfig(
 
   /** The maximum batch size in effect: batching.maxSize, else the engine's batch size. */
   public int maxBatch() {
-    return batching.maxSize() != null ? batching.maxSize() : engine.batchSize();
+    return batching.maxSize() != null ? batching.maxSize()
+        : engine != null ? engine.batchSize() : EngineConfig.Reconstruction.DEFAULT_BATCH;
+  }
+
+  /** The engine settings for a model of {@code profile}: this configuration's, else the model's. */
+  public EngineConfig engineFor(ai.diffad.config.DiffadConfig profile) {
+    return engine != null ? engine : profile.engineDefaults();
   }
 
   /** Reads a stream configuration file (YAML or JSON). */

@@ -87,6 +87,19 @@ final class AdamW {
     }
   }
 
+  /**
+   * Sets every gradient to zero without an update (a skipped step); unlike subtracting the
+   * gradient from itself this also clears NaN and infinite entries.
+   */
+  void zeroGradients() {
+    for (Pair<String, Parameter> p : params) {
+      NDArray grad = p.getValue().getArray().getGradient();
+      try (NDArray zeros = grad.zerosLike()) {
+        grad.set(zeros.toByteBuffer());
+      }
+    }
+  }
+
   /** Writes the moments (parameter names, shapes, values). */
   void save(Path file) throws IOException {
     try (DataOutputStream out =

@@ -80,6 +80,8 @@ public final class Trainer {
   /** Loss-curve file name. */
   public static final String LOSS_CSV = "loss.csv";
   static final String LOSS_HEADER = "step,loss,lr,seconds";
+  /** Steps in a row with a non-finite gradient before training stops. */
+  static final int MAX_SKIPPED_IN_A_ROW = 10;
 
   private final DiffadConfig config;
   private final TrainingSet data;
@@ -200,6 +202,8 @@ public final class Trainer {
       objective.start();
 
       long t0 = System.nanoTime();
+      int skipped = 0;
+      int skippedInARow = 0;
       double lastLoss = Double.NaN;
       double smooth = 0;
       int smoothCount = 0;
@@ -229,9 +233,26 @@ public final class Trainer {
                       + "): lower training.learningRate or raise training.warmupSteps");
             }
             norm = adam.gradNorm();
-            double clip = tc.gradClip() > 0 && norm > tc.gradClip() ? tc.gradClip() / norm : 1.0;
-            adam.step(step, lr, tc.weightDecay(), clip);
-            updateEma(allParams, emaParams, Math.min(tc.emaDecay(), (1.0 + step) / (10.0 + step)));
+            if (!Double.isFinite(norm)) {
+              // A finite loss with a non-finite gradient (an overflow in one backward pass):
+              // updating would make every weight NaN. Skip the update, as mixed-precision
+              // scalers do, and stop only if it keeps happening.
+              skipped++;
+              adam.zeroGradients();
+              if (++skippedInARow > MAX_SKIPPED_IN_A_ROW) {
+                throw new IllegalStateException("the gradient was not finite in "
+                    + skippedInARow + " steps in a row up to step " + step + " (learning rate "
+                    + lr + "): lower training.learningRate");
+              }
+              System.err.printf(Locale.ROOT, "diffad train: step %d: gradient norm %s, update"
+                  + " skipped (%d so far)%n", step, norm, skipped);
+            } else {
+              skippedInARow = 0;
+              double clip = tc.gradClip() > 0 && norm > tc.gradClip() ? tc.gradClip() / norm : 1.0;
+              adam.step(step, lr, tc.weightDecay(), clip);
+              updateEma(allParams, emaParams,
+                  Math.min(tc.emaDecay(), (1.0 + step) / (10.0 + step)));
+            }
           }
           lastLoss = loss;
           smooth = 0.98 * smooth + 0.02 * loss;
