@@ -121,8 +121,13 @@ public record DiffadConfig(
     if (detector == null) {
       throw new ConfigException("detector", "the profile has no detector section");
     }
-    return new DiffadConfig(name, schedule, prediction, network, training, data,
-        detector.withSources(sources, textures), engine);
+    DetectorConfig d;
+    try {
+      d = detector.withSources(sources, textures);
+    } catch (ConfigException e) {
+      throw e.under("detector");
+    }
+    return new DiffadConfig(name, schedule, prediction, network, training, data, d, engine);
   }
 
   /** This profile with a different number of training steps. */
