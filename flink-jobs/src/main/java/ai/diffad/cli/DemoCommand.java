@@ -9,6 +9,9 @@ import ai.diffad.cli.demo.DemoStream;
 import ai.diffad.cli.demo.DemoStreamConfig;
 import ai.diffad.cli.demo.DemoSummary;
 import ai.diffad.config.EngineConfig;
+import ai.diffad.config.MapKind;
+import ai.diffad.config.SamplerKind;
+import ai.diffad.config.ScoreReduction;
 import ai.diffad.denoise.calibrate.Calibration;
 import ai.diffad.flink.config.StreamConfig;
 import ai.diffad.flink.operators.DjlThreads;
@@ -75,9 +78,14 @@ final class DemoCommand implements Callable<Integer> {
       description = "Seconds between two drops of files into the watched folder.")
   double dropInterval;
 
-  /** The engine settings of the demo's model: those its profile ships ({@link DemoModel#config}). */
+  /**
+   * Engine settings that separate pasted defects from stripe textures (AnomalyEngineTest's
+   * detection settings): t* = 150, 5 deterministic DDIM steps, L1 map smoothed with sigma 2 px,
+   * score = the map's maximum.
+   */
   static EngineConfig engineConfig() {
-    return DemoModel.config(1).engineDefaults();
+    return EngineConfig.builder().tStar(150).sampler(SamplerKind.DDIM).steps(5).batchSize(16)
+        .map(MapKind.L1).smoothSigma(2.0).reduction(ScoreReduction.MAX).build();
   }
 
   @Override

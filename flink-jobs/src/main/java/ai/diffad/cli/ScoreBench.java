@@ -35,26 +35,38 @@ import java.util.SplittableRandom;
 final class ScoreBench {
   private ScoreBench() {}
 
-  /** images/s of score (DDIM 10 steps from t*=250) at batch sizes 1, 8, 16, and the non-network share. */
+  /**
+   * images/s of score at batch sizes 1, 8, 16, the non-network share, and the networks' GFLOP/s
+   * against the CPU's peak. The engine is the profile's own ({@code engine:}) when it ships one
+   * (the detector: one step, the segmentation head), else t*=250 and DDIM 10 steps.
+   */
   static int speed(BenchCommand b) throws IOException {
     PrintWriter o = b.spec.commandLine().getOut();
     Path tmp = Files.createTempDirectory("diffad-score-bench");
     try {
+      DiffadConfig profile = ConfigLoader.load(b.config);
       Path model = model(b, tmp);
       List<InputFiles.Input> inputs = inputs(tmp.resolve("in"), 32, b.size);
-      o.printf(Locale.ROOT, "score: %d synthetic %dx%d gray PNGs, t*=250, DDIM 10 steps, one tile per image, threads=%s%n",
-          inputs.size(), b.size, b.size, System.getProperty("ai.djl.pytorch.num_threads", "default"));
-      o.println("batch  images/s  network ms/image  outside-network share");
+      EngineConfig shown = engineFor(profile, 1, b.size);
+      double gflop = gflopPerImage(profile, shown, b.size);
+      o.printf(Locale.ROOT, "score: %d synthetic %dx%d gray PNGs, t*=%d, %s %d step(s), map %s,"
+          + " one tile per image, %.2f GFLOP of network per image, threads=%s%n",
+          inputs.size(), b.size, b.size, shown.tStar(), shown.sampler().spelling(), shown.steps(),
+          shown.map().kind().spelling(), gflop,
+          System.getProperty("ai.djl.pytorch.num_threads", "default"));
+      o.println("batch  images/s  network ms/image  outside-network share  network GFLOP/s  of peak");
       try (LoadedModel m = ModelArtifact.load(model, Engine.getInstance().defaultDevice(), Networks::create)) {
-        warmUp(m, b.size, tmp);
+        warmUp(m, engineFor(profile, 2, b.size), b.size, tmp);
         for (int batch : new int[] {1, 8, 16}) {
-          EngineConfig cfg = engine(250, 10, batch, b.size);
+          EngineConfig cfg = engineFor(profile, batch, b.size);
           Path out = tmp.resolve("out-" + batch);
           RunSummary s = new ScoreRun(m, cfg, null, out, false).run(inputs, null);
           double modelMs = sumModelMs(out.resolve(ScoreRun.SCORES));
           double wallMs = s.seconds() * 1000;
-          o.printf(Locale.ROOT, "%5d  %8.3f  %16.1f  %20.1f%%%n", batch, s.processed() / s.seconds(),
-              modelMs / s.processed(), 100 * (1 - modelMs / wallMs));
+          double netGflops = gflop * s.processed() / (modelMs / 1000);
+          o.printf(Locale.ROOT, "%5d  %8.3f  %16.1f  %20.1f%%  %15.1f  %6.0f%%%n", batch,
+              s.processed() / s.seconds(), modelMs / s.processed(), 100 * (1 - modelMs / wallMs),
+              netGflops, 100 * netGflops / b.peak);
           o.flush();
         }
       }
@@ -62,6 +74,27 @@ final class ScoreBench {
       delete(tmp);
     }
     return DiffadCli.EXIT_OK;
+  }
+
+  /** The profile's engine if it ships one, else t*=250 and DDIM 10; at this batch and tile. */
+  private static EngineConfig engineFor(DiffadConfig profile, int batch, int tile) {
+    if (profile.engine() == null) {
+      return engine(250, 10, batch, tile);
+    }
+    return profile.engine().toBuilder().batchSize(batch).tileSize(tile).build();
+  }
+
+  /** Network GFLOP per image of one tile: the denoiser per step and seed, plus a mask head. */
+  private static double gflopPerImage(DiffadConfig profile, EngineConfig engine, int size) {
+    int c = profile.data().channels();
+    double flops = Networks.flopsPerSample(profile.network(), c, size, size) * engine.steps()
+        * engine.seeds();
+    if (engine.map().kind() == ai.diffad.config.MapKind.SEGMENTATION) {
+      flops += Networks.flopsPerSampleWithOutput(profile.detector().segmentation(), 2 * c, 1, size,
+          size)
+          * engine.seeds();
+    }
+    return flops / 1e9;
   }
 
   /** Resident memory at the start, middle and end of scoring {@code count} images in one process. */
@@ -122,9 +155,18 @@ final class ScoreBench {
   private static Path model(BenchCommand b, Path tmp) throws IOException {
     DiffadConfig base = ConfigLoader.load(b.config);
     DataConfig d = base.data();
+    // A detector profile keeps its detector (without foreign textures: one step of synthetic
+    // anomalies is enough to build both networks) and its engine.
+    ai.diffad.config.DetectorConfig det = null;
+    if (base.detector() != null) {
+      java.util.List<String> own = base.detector().sources().stream()
+          .filter(x -> !x.equals("texture")).toList();
+      det = base.detector().withSources(own.isEmpty() ? java.util.List.of("perlin") : own, null);
+    }
     DiffadConfig cfg = new DiffadConfig(base.name(), base.schedule(), base.prediction(), base.network(),
         base.training().withSteps(1),
-        new DataConfig(DataFormat.IMAGES, d.channels(), Math.min(b.size, 64), 0, false, false, null, null));
+        new DataConfig(DataFormat.IMAGES, d.channels(), Math.min(b.size, 64), 0, false, false, null, null),
+        det, base.engine());
     Path dir = tmp.resolve("model");
     Trainer.builder().setConfig(cfg)
         .setData(BenchCommand.benchData(8, Math.min(b.size, 64), d.channels(), base.network().numClasses()))
@@ -151,9 +193,10 @@ final class ScoreBench {
     return inputs;
   }
 
-  private static void warmUp(LoadedModel m, int size, Path tmp) throws IOException {
+  private static void warmUp(LoadedModel m, EngineConfig cfg, int size, Path tmp)
+      throws IOException {
     List<InputFiles.Input> w = inputs(tmp.resolve("warm"), 2, size);
-    new ScoreRun(m, engine(250, 2, 2, size), null, tmp.resolve("warm-out"), false).run(w, null);
+    new ScoreRun(m, cfg, null, tmp.resolve("warm-out"), false).run(w, null);
   }
 
   private static double sumModelMs(Path scores) throws IOException {

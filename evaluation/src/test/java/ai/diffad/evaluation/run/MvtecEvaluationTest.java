@@ -212,4 +212,31 @@ class MvtecEvaluationTest {
           .hasMessageContaining("data.holdout");
     }
   }
+
+  @Test
+  void syntheticValidationScoresTheHeldOutImagesWithAndWithoutAnomaliesAndReadsNoTestImage()
+      throws IOException {
+    // only train/good: a validation that touched test/ or ground_truth/ would fail here
+    Path trainOnly = tmp.resolve("train-only");
+    try (var files = Files.walk(category.resolve("train"))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Path to = trainOnly.resolve(category.relativize(f));
+        Files.createDirectories(to.getParent());
+        Files.copy(f, to);
+      }
+    }
+    try (LoadedModel model = ModelArtifact.load(modelDir, Device.cpu())) {
+      SyntheticValidation.Result a = new SyntheticValidation(model, engine(), 2, 5)
+          .run(trainOnly, null);
+      // every 10th of 40 train/good images is held out: 4, each scored clean and twice anomalous
+      assertThat(a.heldOut()).isEqualTo(4);
+      assertThat(a.anomalous()).isEqualTo(8);
+      assertThat(a.imageAuroc()).isBetween(0.0, 1.0);
+      assertThat(a.pixelAuroc()).isBetween(0.0, 1.0);
+      SyntheticValidation.Result b = new SyntheticValidation(model, engine(), 2, 5)
+          .run(trainOnly, null);
+      assertThat(b.imageAuroc()).isEqualTo(a.imageAuroc());
+      assertThat(b.pixelAuroc()).isEqualTo(a.pixelAuroc());
+    }
+  }
 }

@@ -2,12 +2,7 @@ package ai.diffad.cli.demo;
 
 import ai.diffad.config.DataConfig;
 import ai.diffad.config.DataFormat;
-import ai.diffad.config.DetectorConfig;
 import ai.diffad.config.DiffadConfig;
-import ai.diffad.config.EngineConfig;
-import ai.diffad.config.MapKind;
-import ai.diffad.config.SamplerKind;
-import ai.diffad.config.ScoreReduction;
 import ai.diffad.config.NetworkConfig;
 import ai.diffad.config.NetworkKind;
 import ai.diffad.config.PredictionType;
@@ -39,13 +34,7 @@ public final class DemoModel {
 
   private DemoModel() {}
 
-  /**
-   * The small model: a detector (DESIGN.md, "The detector") on stripe textures: a stripe U-Net
-   * (16/32 channels, two levels) trained on t in [0, 400) to remove synthetic anomalies (Perlin
-   * fields, shuffled patches, strokes and blobs), and a segmentation head (8/16 channels) on
-   * (input, one-step reconstruction). Scored as the profile says: one network call from t* = 200,
-   * the head's map smoothed with sigma 2 px, score = the map's maximum.
-   */
+  /** The small model: a stripe U-Net (16/32 channels, two levels) trained on t in [0, 400). */
   public static DiffadConfig config(int steps) {
     return new DiffadConfig(
         "demo-stripes",
@@ -54,13 +43,7 @@ public final class DemoModel {
         new NetworkConfig(NetworkKind.UNET2D, 16, List.of(1, 2), 1, List.of(), 8, 0, 0.0),
         new TrainingConfig(steps, 8, 2e-3, 0.0, Math.min(30, steps), null, 1.0, 0.99, 11L, 0,
             Math.max(1, Math.min(50, steps)), null, 0, 400, null),
-        new DataConfig(DataFormat.IMAGES, 1, 32, null, false, false, null, null),
-        new DetectorConfig(List.of("perlin", "shuffle", "strokes"), null, 0.5, null, List.of(0, 3),
-            null, List.of(0, 400),
-            new NetworkConfig(NetworkKind.UNET2D, 8, List.of(1, 2), 1, List.of(), 4, 0, 0.0),
-            null, null, null, null),
-        EngineConfig.builder().tStar(200).sampler(SamplerKind.DDIM).steps(1).batchSize(16)
-            .map(MapKind.SEGMENTATION).smoothSigma(2.0).reduction(ScoreReduction.MAX).build());
+        new DataConfig(DataFormat.IMAGES, 1, 32, null, false, false, null, null));
   }
 
   /** The training data: synthetic stripe textures. */

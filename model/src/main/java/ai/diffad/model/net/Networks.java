@@ -78,6 +78,12 @@ public final class Networks {
    * @param spatial H, W for unet2d or L for unet1d
    */
   public static double flopsPerSample(NetworkConfig config, int inChannels, long... spatial) {
+    return flopsPerSampleWithOutput(config, inChannels, inChannels, spatial);
+  }
+
+  /** As {@link #flopsPerSample(NetworkConfig, int, long...)} for a network with its own output channels. */
+  public static double flopsPerSampleWithOutput(NetworkConfig config, int inChannels,
+      int outChannels, long... spatial) {
     int dims = config.kind() == NetworkKind.UNET1D ? 1 : 2;
     if (spatial.length != dims) {
       throw new IllegalArgumentException(
@@ -135,7 +141,7 @@ public final class Networks {
         c.flops += 2.0 * ch * ch * k3 * p; // conv after upsampling
       }
     }
-    c.flops += 2.0 * ch * inChannels * k3 * p; // conv_out
+    c.flops += 2.0 * ch * outChannels * k3 * p; // conv_out
     return c.flops;
   }
 
