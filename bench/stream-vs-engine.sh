@@ -6,18 +6,28 @@
 #
 # Inputs: the 80 images of the demo's inspection set, each copied COPIES times (default 20, so
 # 1,600 images, 64x64 gray); model: the demo's (./diffad demo is run first if it has none).
-# Both runs use the model's own engine settings (the demo profile's: the detector's segmentation
-# map, one network call from t* = 200, smoothed with sigma 2, max score), network batches of 8,
-# no maps written, and the launcher's thread settings. The stream's network share is the sum of
-# its records' network time (timingsMs.model: denoiser and segmentation head) over the steady span. Rates are steady-state: records
+# Both runs use the model's own engine settings (its profile's engine:, else the defaults) or
+# ENGINE, network batches of 8, no maps written, and the launcher's thread settings. The network
+# share is the sum of the records' network time (timingsMs.model) over the steady span.
+# Rates are steady-state: records
 # minus one over the span between the first and the last record's `ts`, so JVM start, model load
 # and (for the stream) MiniCluster start and the idle wait at the end are not counted; the wall
 # times, which do count them, are printed as well.
+# MODEL=DIR scores with another model (default: the demo's); ENGINE='{json}' gives both runs
+# engine settings other than the model's own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 copies="${1:-20}"
 work="${2:-runs/bench-stream}"
 [ -f runs/demo/model/model.json ] || ./diffad demo
+model="${MODEL:-$PWD/runs/demo/model}"
+engine_opt=()
+engine_yaml=""
+if [ -n "${ENGINE:-}" ]; then
+  mkdir -p "$(dirname "$work")" && echo "$ENGINE" > "$work.engine.json"
+  engine_opt=(--engine "$PWD/$work.engine.json")
+  engine_yaml="engine: $ENGINE"
+fi
 rm -rf "$work"; mkdir -p "$work/in/cam1"
 n=0
 for c in $(seq 1 "$copies"); do
@@ -26,7 +36,8 @@ for c in $(seq 1 "$copies"); do
   done
 done
 cat > "$work/stream.yaml" <<YAML
-model: "$PWD/runs/demo/model"
+model: "$model"
+$engine_yaml
 source:
   kind: directory
   directory: {path: "$PWD/$work/in", recursive: on, monitorInterval: 1s}
@@ -50,8 +61,8 @@ PY
 
 echo "== engine alone: diffad score on $n images"
 t0=$(date +%s.%N)
-./diffad score --model runs/demo/model --input "$work/in" --out "$work/score-out" \
-  --batch 8 > "$work/score.log" 2>&1
+./diffad score --model "$model" --input "$work/in" --out "$work/score-out" \
+  --batch 8 "${engine_opt[@]}" > "$work/score.log" 2>&1
 t1=$(date +%s.%N)
 read -r en es er em < <(rate "$work/score-out/scores.jsonl")
 echo "== streaming job: diffad stream over the same folder"
