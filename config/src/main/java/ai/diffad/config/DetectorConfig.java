@@ -117,6 +117,16 @@ public record DetectorConfig(
         perlinThreshold, tRange, segmentation, focalGamma, focalWeight, diceWeight, snrCap);
   }
 
+  /**
+   * This detector with only the sources that need nothing from outside (the {@code texture}
+   * source dropped; perlin alone if it was the only one), for synthesis where no texture folder is
+   * at hand: benchmarks and the synthetic validation.
+   */
+  public DetectorConfig withoutForeignTextures() {
+    List<String> own = sources.stream().filter(s -> !s.equals("texture")).toList();
+    return withSources(own.isEmpty() ? List.of("perlin") : own, null);
+  }
+
   private static List<Double> range(String field, List<Double> r, double lo, double hi) {
     if (r.size() != 2 || r.get(0) > r.get(1)) {
       throw new ConfigException(field, "must be [lo, hi] with lo <= hi, got " + r);

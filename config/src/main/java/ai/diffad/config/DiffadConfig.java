@@ -80,8 +80,7 @@ public record DiffadConfig(
     }
     if (engine != null) {
       engine.checkFor(schedule.timesteps(), "engine.reconstruction.tStar");
-      if (sensor && !List.of(MapKind.L1, MapKind.L2, MapKind.SSIM, MapKind.MIX)
-          .contains(engine.map().kind())) {
+      if (sensor && !engine.map().kind().isPixelError()) {
         throw new ConfigException("engine.map", engine.map().kind().spelling()
             + " is available for image models only");
       }

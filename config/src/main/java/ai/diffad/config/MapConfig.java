@@ -52,7 +52,7 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
     /** Validates and fills defaults. */
     public PixelError {
       kind = kind == null ? MapKind.L1 : kind;
-      if (kind == MapKind.FEATURE || kind == MapKind.KNN || kind == MapKind.SEGMENTATION) {
+      if (!kind.isPixelError()) {
         throw new ConfigException("kind", kind.spelling() + " is not a pixel error");
       }
       mixWeights = mixWeights == null ? DEFAULT_MIX : List.copyOf(mixWeights);

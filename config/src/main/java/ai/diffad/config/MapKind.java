@@ -22,6 +22,14 @@ public enum MapKind implements Check.Named {
   KNN,
   SEGMENTATION;
 
+  /**
+   * Whether this is a per-pixel reconstruction error (L1, L2, SSIM, MIX): the kinds with
+   * {@link MapConfig.PixelError} settings, and the only ones that work on series.
+   */
+  public boolean isPixelError() {
+    return this == L1 || this == L2 || this == SSIM || this == MIX;
+  }
+
   /** Parses the file spelling, case-insensitively. */
   @JsonCreator
   public static MapKind parse(String text) {

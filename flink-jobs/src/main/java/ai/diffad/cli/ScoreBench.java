@@ -157,12 +157,8 @@ final class ScoreBench {
     DataConfig d = base.data();
     // A detector profile keeps its detector (without foreign textures: one step of synthetic
     // anomalies is enough to build both networks) and its engine.
-    ai.diffad.config.DetectorConfig det = null;
-    if (base.detector() != null) {
-      java.util.List<String> own = base.detector().sources().stream()
-          .filter(x -> !x.equals("texture")).toList();
-      det = base.detector().withSources(own.isEmpty() ? java.util.List.of("perlin") : own, null);
-    }
+    ai.diffad.config.DetectorConfig det = base.detector() == null ? null
+        : base.detector().withoutForeignTextures();
     DiffadConfig cfg = new DiffadConfig(base.name(), base.schedule(), base.prediction(), base.network(),
         base.training().withSteps(1),
         new DataConfig(DataFormat.IMAGES, d.channels(), Math.min(b.size, 64), 0, false, false, null, null),

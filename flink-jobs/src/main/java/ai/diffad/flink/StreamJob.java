@@ -164,11 +164,13 @@ public final class StreamJob {
 
   /** A builder set from a stream configuration. */
   public static Builder builder(StreamConfig c) {
+    // Without an engine of its own the stream scores with the model's (read only then).
+    EngineConfig engine = c.engine() != null ? c.engine()
+        : c.engineFor(ai.diffad.model.artifact.ModelArtifact.readManifest(c.model()).config());
     Builder b = new Builder()
         .model(c.model())
-        .engine(c.engine() != null ? c.engine()
-            : c.engineFor(ai.diffad.model.artifact.ModelArtifact.readManifest(c.model()).config()))
-        .maxBatch(c.maxBatch())
+        .engine(engine)
+        .maxBatch(c.maxBatchFor(engine))
         .maxWait(c.batching().maxWait())
         .checkpointInterval(c.checkpointing().interval())
         .exactlyOnce(c.checkpointing().exactlyOnce())

@@ -49,7 +49,7 @@ public final class AnomalyMappers {
 
   /** The map kinds that work on series (the engine refuses the others for series models). */
   public static List<MapKind> seriesKinds() {
-    return List.of(MapKind.L1, MapKind.L2, MapKind.SSIM, MapKind.MIX);
+    return Arrays.stream(MapKind.values()).filter(MapKind::isPixelError).toList();
   }
 
   /**

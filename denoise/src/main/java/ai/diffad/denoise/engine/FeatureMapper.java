@@ -56,33 +56,21 @@ public final class FeatureMapper implements AnomalyMapper {
 
   @Override
   public List<float[]> maps(MapBatch batch) {
-    float[][] tiles = batch.tiles();
-    float[][] maps = new float[tiles.length][];
-    if (tiles.length == 0) {
-      return List.of();
-    }
-    int c = batch.channels();
-    TilePlan plan = batch.inputs().get(0).plan();
-    int h = plan.tileHeight();
-    int w = plan.tileWidth();
-    int per = c * h * w;
-    int size = config.batchFor((long) h * w);
-    for (int start = 0; start < tiles.length; start += size) {
-      int b = Math.min(size, tiles.length - start);
+    return batch.mapInGroups(config, (start, b) -> {
+      int c = batch.channels();
+      int h = batch.tileHeight();
+      int w = batch.tileWidth();
+      int per = c * h * w;
       float[] y = new float[b * per];
       float[] r = new float[b * per];
       long[] seeds = new long[b];
       for (int i = 0; i < b; i++) {
-        System.arraycopy(tiles[start + i], 0, y, i * per, per);
+        System.arraycopy(batch.tiles()[start + i], 0, y, i * per, per);
         System.arraycopy(batch.reconstructions()[start + i], 0, r, i * per, per);
         seeds[i] = Reconstructor.mix(Reconstructor.mix(config.seed()) ^ batch.keys()[start + i]);
       }
-      float[] d = distances(y, r, b, c, h, w, seeds);
-      for (int i = 0; i < b; i++) {
-        maps[start + i] = Arrays.copyOfRange(d, i * h * w, (i + 1) * h * w);
-      }
-    }
-    return batch.stitchPerTile(maps);
+      return distances(y, r, b, c, h, w, seeds);
+    });
   }
 
   /** (b, H, W) flattened: the mean over levels of 1 - cosine similarity, upsampled to the tile. */

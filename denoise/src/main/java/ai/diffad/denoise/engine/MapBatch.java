@@ -1,5 +1,7 @@
 package ai.diffad.denoise.engine;
 
+import ai.diffad.config.EngineConfig;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -99,6 +101,44 @@ public final class MapBatch {
           : inputs.get(i).plan().stitch(tilesOf(i, reconstructions), channels);
     }
     return stitched[i];
+  }
+
+  /** Height of every tile of the batch (all tiles share the engine's tile size). */
+  public int tileHeight() {
+    return inputs.get(0).plan().tileHeight();
+  }
+
+  /** Width of every tile of the batch. */
+  public int tileWidth() {
+    return inputs.get(0).plan().tileWidth();
+  }
+
+  /** The maps of {@code count} consecutive tiles from {@code start}: count x H x W values. */
+  @FunctionalInterface
+  public interface TileGroup {
+    float[] maps(int start, int count);
+  }
+
+  /**
+   * One map per input from a network that maps tiles a group at a time: groups of
+   * {@link EngineConfig#batchFor} tiles in order, each group's (count, H, W) result split per
+   * tile, then stitched per input. Empty when the batch has no tiles.
+   */
+  public List<float[]> mapInGroups(EngineConfig config, TileGroup group) {
+    if (tiles.length == 0) {
+      return List.of();
+    }
+    int hw = tileHeight() * tileWidth();
+    int size = config.batchFor((long) hw);
+    float[][] maps = new float[tiles.length][];
+    for (int start = 0; start < tiles.length; start += size) {
+      int b = Math.min(size, tiles.length - start);
+      float[] m = group.maps(start, b);
+      for (int i = 0; i < b; i++) {
+        maps[start + i] = Arrays.copyOfRange(m, i * hw, (i + 1) * hw);
+      }
+    }
+    return stitchPerTile(maps);
   }
 
   /** One map per input, stitched from one single-channel map per tile. */

@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -48,38 +47,24 @@ public final class SegmentationMapper implements AnomalyMapper {
 
   @Override
   public List<float[]> maps(MapBatch batch) {
-    float[][] tiles = batch.tiles();
-    if (tiles.length == 0) {
-      return List.of();
-    }
-    int c = batch.channels();
-    TilePlan plan = batch.inputs().get(0).plan();
-    int h = plan.tileHeight();
-    int w = plan.tileWidth();
-    int per = c * h * w;
-    int hw = h * w;
-    float[][] maps = new float[tiles.length][];
-    int size = config.batchFor((long) hw);
-    for (int start = 0; start < tiles.length; start += size) {
-      int b = Math.min(size, tiles.length - start);
+    return batch.mapInGroups(config, (start, b) -> {
+      int c = batch.channels();
+      int h = batch.tileHeight();
+      int w = batch.tileWidth();
+      int per = c * h * w;
       // (b, 2C, H, W): each tile's channels, then its reconstruction's.
       float[] in = new float[b * 2 * per];
       for (int i = 0; i < b; i++) {
-        System.arraycopy(tiles[start + i], 0, in, 2 * i * per, per);
+        System.arraycopy(batch.tiles()[start + i], 0, in, 2 * i * per, per);
         System.arraycopy(batch.reconstructions()[start + i], 0, in, (2 * i + 1) * per, per);
       }
-      float[] p;
       try (NDManager m = model.manager().newSubManager()) {
         NDArray x = m.create(in, new Shape(b, 2L * c, h, w));
         NDArray logits = model.forward(ModelManifest.SEGMENTER,
             new NDList(x, m.zeros(new Shape(b)))).singletonOrThrow();
-        p = Activation.sigmoid(logits).toFloatArray();
+        return Activation.sigmoid(logits).toFloatArray();
       }
-      for (int i = 0; i < b; i++) {
-        maps[start + i] = Arrays.copyOfRange(p, i * hw, (i + 1) * hw);
-      }
-    }
-    return batch.stitchPerTile(maps);
+    });
   }
 
   @Override

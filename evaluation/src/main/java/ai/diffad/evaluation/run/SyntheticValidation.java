@@ -80,10 +80,7 @@ public final class SyntheticValidation {
           + " = " + trained.holdout() + "): there are no unseen normal images to validate on");
     }
     DetectorConfig own = model.manifest().config().detector();
-    List<String> sources = own == null ? List.of("perlin", "shuffle", "strokes")
-        : own.sources().stream().filter(s -> !s.equals("texture")).toList();
-    DetectorConfig det = (own == null ? DetectorConfig.defaults() : own)
-        .withSources(sources.isEmpty() ? List.of("perlin") : sources, null);
+    DetectorConfig det = (own == null ? DetectorConfig.defaults() : own).withoutForeignTextures();
     int s = trained.size();
     AnomalySynthesizer synth = new AnomalySynthesizer(det, channels, s, null);
     ImageDecoder decoder = ImageDecoder.of(config);

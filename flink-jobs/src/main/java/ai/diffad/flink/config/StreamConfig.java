@@ -88,10 +88,9 @@ public record StreamConfig(
     }
   }
 
-  /** The maximum batch size in effect: batching.maxSize, else the engine's batch size. */
-  public int maxBatch() {
-    return batching.maxSize() != null ? batching.maxSize()
-        : engine != null ? engine.batchSize() : EngineConfig.Reconstruction.DEFAULT_BATCH;
+  /** Inputs per scoring batch: batching.maxSize, else the batch size of the engine that scores. */
+  public int maxBatchFor(EngineConfig scoring) {
+    return batching.maxSize() != null ? batching.maxSize() : scoring.batchSize();
   }
 
   /** The engine settings for a model of {@code profile}: this configuration's, else the model's. */

@@ -22,7 +22,7 @@ class StreamConfigTest {
     assertThat(c.outputs().kafka()).isNull();
     assertThat(c.outputs().maps()).isFalse();
     assertThat(c.batching().maxWait()).isEqualTo(Duration.ofMillis(500));
-    assertThat(c.maxBatch()).isEqualTo(8);
+    assertThat(c.maxBatchFor(ai.diffad.config.EngineConfig.defaults())).isEqualTo(8);
     assertThat(c.engine()).as("not given: the model's own settings").isNull();
     assertThat(c.alerts().cooldown()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.checkpointing().exactlyOnce()).isTrue();
@@ -60,7 +60,8 @@ class StreamConfigTest {
     assertThat(c.alerts().count()).isEqualTo(3);
     assertThat(c.parallelism()).isEqualTo(1);
     assertThat(c.engine()).as("none given: the model's own").isNull();
-    assertThat(c.maxBatch()).isEqualTo(ai.diffad.config.EngineConfig.Reconstruction.DEFAULT_BATCH);
+    assertThat(c.maxBatchFor(ai.diffad.config.EngineConfig.defaults()))
+        .isEqualTo(ai.diffad.config.EngineConfig.Reconstruction.DEFAULT_BATCH);
   }
 
   @Test

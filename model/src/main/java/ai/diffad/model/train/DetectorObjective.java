@@ -2,7 +2,6 @@ package ai.diffad.model.train;
 
 import ai.diffad.config.DetectorConfig;
 import ai.diffad.config.DiffadConfig;
-import ai.diffad.model.artifact.ModelArtifact;
 import ai.diffad.model.artifact.ModelManifest;
 import ai.diffad.model.artifact.NetworkSpec;
 import ai.diffad.model.noise.NoiseGenerator;
@@ -89,8 +88,7 @@ public final class DetectorObjective implements TrainingObjective {
     // Fails here, before training, if the textures do not suit the crops.
     new AnomalySynthesizer(detector, channels, size, textures);
     Map<String, NetworkSpec> n = new LinkedHashMap<>();
-    n.put(ModelManifest.DENOISER, NetworkSpec.denoiser(ModelArtifact.WEIGHTS, config.network(),
-        channels));
+    n.put(ModelManifest.DENOISER, DiffusionObjective.denoiser(config));
     n.put(ModelManifest.SEGMENTER, segmenter(detector, channels));
     this.networks = Collections.unmodifiableMap(n);
   }
@@ -108,8 +106,8 @@ public final class DetectorObjective implements TrainingObjective {
 
   @Override
   public void start() {
-    sampler = new BatchSampler(config, data, NoiseSchedule.of(config.schedule()).alphaBars());
     alphaBar = NoiseSchedule.of(config.schedule()).alphaBars();
+    sampler = new BatchSampler(config, data, alphaBar);
     noise = NoiseGenerator.of(config.training().noise());
     synthesizers = ThreadLocal.withInitial(
         () -> new AnomalySynthesizer(detector, channels, size, textures));

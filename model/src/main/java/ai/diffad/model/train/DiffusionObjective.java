@@ -11,7 +11,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -41,10 +40,12 @@ public final class DiffusionObjective implements TrainingObjective {
     this.data = Objects.requireNonNull(data, "data");
     BatchSampler.validate(config, data);
     NoiseGenerator.of(config.training().noise());
-    Map<String, NetworkSpec> n = new LinkedHashMap<>();
-    n.put(ModelManifest.DENOISER, NetworkSpec.denoiser(ModelArtifact.WEIGHTS, config.network(),
-        config.data().channels()));
-    this.networks = java.util.Collections.unmodifiableMap(n);
+    this.networks = Map.of(ModelManifest.DENOISER, denoiser(config));
+  }
+
+  /** The manifest entry of a profile's denoiser: {@value ModelArtifact#WEIGHTS}, x and t in. */
+  static NetworkSpec denoiser(DiffadConfig config) {
+    return NetworkSpec.denoiser(ModelArtifact.WEIGHTS, config.network(), config.data().channels());
   }
 
   @Override
