@@ -62,9 +62,13 @@ public final class ProgressBars {
       PrintStream err = System.err;
       PlainProgress lines = new PlainProgress(task, total, 0, Duration.ZERO, err, System::nanoTime);
       b.setRenderer((state, width) -> {
+        // Liveness first: a periodic render that reads the count and then finds the bar closed
+        // would close the lines at that stale count ("stopped at 719/800" after all 800 steps).
+        // Read the other way round, a closed bar's count is read after the last step.
+        boolean alive = state.isAlive();
         lines.setExtraMessage(state.getExtraMessage());
         lines.stepTo(state.getCurrent());
-        if (!state.isAlive()) {
+        if (!alive) {
           lines.close();
         }
         return "";
