@@ -32,8 +32,8 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
   static MapConfig of(MapKind kind) {
     return switch (Objects.requireNonNull(kind, "kind")) {
       case L1, L2, SSIM, MIX -> new PixelError(kind, null);
-      case FEATURE -> new Feature(kind, null, null);
-      case KNN -> new Knn(kind, null, null, null);
+      case FEATURE -> new Feature(kind, null, null, null);
+      case KNN -> new Knn(kind, null, null, null, null, null);
       case SEGMENTATION -> new Segmentation(kind);
     };
   }
@@ -75,9 +75,13 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
    * @param kind feature
    * @param featureT the step at which both are noised alike and enter the encoder (default 50)
    * @param levels the encoder levels compared, 0 = full resolution (default [1, 2])
+   * @param backbone a pretrained extractor compared instead of the network's encoder (DDAD's
+   *     feature distance; its {@code layers} replace {@code levels}, no noise is added); null: the
+   *     diffusion network's own encoder
    */
   @JsonDeserialize(using = JsonDeserializer.None.class)
-  record Feature(MapKind kind, Integer featureT, List<Integer> levels) implements MapConfig {
+  record Feature(MapKind kind, Integer featureT, List<Integer> levels, BackboneConfig backbone)
+      implements MapConfig {
     /** Default encoder step. */
     public static final int DEFAULT_T = 50;
 
@@ -87,6 +91,11 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
       featureT = featureT == null ? DEFAULT_T : featureT;
       levels = checkLevels(levels);
       Check.inRange("featureT", featureT, 0, 100_000);
+    }
+
+    /** The network's own encoder. */
+    public Feature(MapKind kind, Integer featureT, List<Integer> levels) {
+      this(kind, featureT, levels, null);
     }
   }
 
@@ -98,12 +107,20 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
    * @param featureT the encoder step of the features (default 50)
    * @param levels the encoder levels concatenated (default [1, 2])
    * @param bankSize vectors the bank keeps when it is built (default 16384)
+   * @param backbone a pretrained extractor whose patch features fill the bank instead of the
+   *     network's encoder (PatchCore; its {@code layers} replace {@code levels}); null: the
+   *     diffusion network's own encoder
+   * @param sampling how the bank is subsampled from all normal positions: {@code random} (a
+   *     uniform sample, the default) or {@code coreset} (PatchCore's greedy k-center coreset on a
+   *     random projection: covers the normal feature space with fewer vectors)
    */
   @JsonDeserialize(using = JsonDeserializer.None.class)
-  record Knn(MapKind kind, Integer featureT, List<Integer> levels, Integer bankSize)
-      implements MapConfig {
+  record Knn(MapKind kind, Integer featureT, List<Integer> levels, Integer bankSize,
+      BackboneConfig backbone, String sampling) implements MapConfig {
     /** Default bank size. */
     public static final int DEFAULT_BANK = 16_384;
+    /** The bank samplings. */
+    public static final List<String> SAMPLINGS = List.of("random", "coreset");
 
     /** Validates and fills defaults. */
     public Knn {
@@ -113,6 +130,16 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
       bankSize = bankSize == null ? DEFAULT_BANK : bankSize;
       Check.inRange("featureT", featureT, 0, 100_000);
       Check.inRange("bankSize", bankSize, 1, 10_000_000);
+      sampling = sampling == null ? "random" : sampling.toLowerCase(java.util.Locale.ROOT);
+      if (!SAMPLINGS.contains(sampling)) {
+        throw new ConfigException("sampling", "must be one of " + SAMPLINGS + ", got '" + sampling
+            + "'");
+      }
+    }
+
+    /** The network's own encoder, random sampling. */
+    public Knn(MapKind kind, Integer featureT, List<Integer> levels, Integer bankSize) {
+      this(kind, featureT, levels, bankSize, null, null);
     }
   }
 

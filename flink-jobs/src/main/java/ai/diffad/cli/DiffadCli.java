@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       ScheduleCommand.class,
       DemoCommand.class,
       BenchCommand.class,
+      FetchBackboneCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DiffadCli implements Runnable {

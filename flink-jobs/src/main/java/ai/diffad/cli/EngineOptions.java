@@ -53,7 +53,7 @@ final class EngineOptions {
   @Option(names = "--tile", description = "Tile side in pixels (default: the model's training size).")
   Integer tile;
 
-  @Option(names = "--map", converter = EnumConverters.Map.class, description = "l1, l2, ssim, mix, feature (encoder features of input vs reconstruction) or knn (distance to a bank of normal features: built by calibrate --fit-data, saved in the model; evaluate fits it on train/good when the model has none) (default l1).")
+  @Option(names = "--map", converter = EnumConverters.Map.class, description = "l1, l2, ssim, mix, feature (encoder or --backbone features of input vs reconstruction), segmentation (the detector's head) or knn (distance to a bank of normal features: built by calibrate --fit-data, saved in the model; evaluate fits it on train/good when the model has none) (default l1).")
   MapKind map;
 
   @Option(names = "--smooth", description = "Gaussian smoothing sigma of the map in pixels (default " + EngineConfig.Scoring.DEFAULT_SMOOTH + ").")
@@ -70,6 +70,21 @@ final class EngineOptions {
 
   @Option(names = "--feature-levels", split = ",", description = "For --map feature or knn: encoder levels, e.g. 1,2 (default 1,2).")
   java.util.List<Integer> featureLevels;
+
+  @Option(names = "--backbone", description = "For --map feature or knn: a pretrained extractor instead of the network's encoder: mobilenet_v2 or inception_v3 (diffad fetch-backbone gets them), or the path of a TF.js model.json or TorchScript file.")
+  String backbone;
+
+  @Option(names = "--backbone-layers", split = ",", description = "With --backbone: its layers, finest first (default MobileNetV2 block_5_add,block_9_add; InceptionV3 mixed2,mixed5; TorchScript outputs 0).")
+  java.util.List<String> backboneLayers;
+
+  @Option(names = "--backbone-size", description = "With --backbone: the side tiles are resized to before it (default 224; InceptionV3 299).")
+  Integer backboneSize;
+
+  @Option(names = "--bank-size", description = "For --map knn: vectors the bank keeps (default " + MapConfig.Knn.DEFAULT_BANK + ").")
+  Integer bankSize;
+
+  @Option(names = "--bank-sampling", description = "For --map knn: random or coreset (PatchCore's greedy k-center) (default random).")
+  String bankSampling;
 
   @Option(names = "--padding", description = "Reflection padding in pixels (working resolution) around each image, cut from the map afterwards (default 0).")
   Integer padding;
@@ -99,22 +114,46 @@ final class EngineOptions {
         .guidance(guidance).seeds(seeds).seed(seed).batchSize(batch).tileSize(tile)
         .padding(padding).map(map).smoothSigma(smooth).reduction(reduce).topKPercent(topK)
         .maxPixels(maxPixels);
-    if (featureT != null || featureLevels != null) {
+    if (featureT != null || featureLevels != null || backbone != null || backboneLayers != null
+        || backboneSize != null || bankSize != null || bankSampling != null) {
       MapConfig m = e.build().map();
       if (m instanceof MapConfig.Feature f) {
+        if (bankSize != null || bankSampling != null) {
+          throw new ai.diffad.config.ConfigException(bankSize != null ? "--bank-size"
+              : "--bank-sampling", "applies to --map knn only, the map is feature");
+        }
         e.map(new MapConfig.Feature(f.kind(), or(featureT, f.featureT()),
-            or(featureLevels, f.levels())));
+            or(featureLevels, f.levels()), backbone(f.backbone())));
       } else if (m instanceof MapConfig.Knn k) {
         e.map(new MapConfig.Knn(k.kind(), or(featureT, k.featureT()), or(featureLevels, k.levels()),
-            k.bankSize()));
+            or(bankSize, k.bankSize()), backbone(k.backbone()), or(bankSampling, k.sampling())));
       } else {
-        throw new ai.diffad.config.ConfigException(featureT != null ? "--feature-t"
-            : "--feature-levels", "applies to --map feature or knn only, the map is "
-            + m.kind().spelling());
+        String option = featureT != null ? "--feature-t" : featureLevels != null
+            ? "--feature-levels" : backbone != null ? "--backbone" : backboneLayers != null
+            ? "--backbone-layers" : backboneSize != null ? "--backbone-size" : bankSize != null
+            ? "--bank-size" : "--bank-sampling";
+        throw new ai.diffad.config.ConfigException(option, "applies to --map feature or knn only,"
+            + " the map is " + m.kind().spelling());
       }
     }
     return e.build().checkFor(timesteps, tStar != null || strength != null ? "--t-star"
         : "reconstruction.tStar");
+  }
+
+  /** The backbone of the options on top of the file's (null: the network's own encoder). */
+  private ai.diffad.config.BackboneConfig backbone(ai.diffad.config.BackboneConfig from) {
+    if (backbone == null && from == null) {
+      if (backboneLayers != null || backboneSize != null) {
+        throw new ai.diffad.config.ConfigException(backboneLayers != null ? "--backbone-layers"
+            : "--backbone-size", "needs --backbone (or a backbone in the engine file)");
+      }
+      return null;
+    }
+    boolean same = backbone == null || (from != null && backbone.equalsIgnoreCase(from.name()));
+    return new ai.diffad.config.BackboneConfig(backbone != null ? backbone : from.name(),
+        or(backboneLayers, same && from != null ? from.layers() : null),
+        or(backboneSize, same && from != null ? from.size() : null),
+        same && from != null ? from.normalize() : null);
   }
 
   private static <T> T or(T a, T b) {

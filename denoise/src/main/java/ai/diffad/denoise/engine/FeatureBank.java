@@ -29,19 +29,16 @@ public final class FeatureBank implements AutoCloseable {
   /** Query rows per distance block (bounds the (rows x bank) distance matrix). */
   private static final int QUERY_BLOCK = 512;
 
-  private final LoadedModel model;
   private final EngineConfig config;
-  private final MapConfig.Knn knn;
+  private final FeatureSource source;
   private final NDManager manager;
   private final NDArray bank;
   private final NDArray bankSquares;
   private final int dims;
 
-  private FeatureBank(LoadedModel model, EngineConfig config, MapConfig.Knn knn,
-      NDManager manager, NDArray bank) {
-    this.model = model;
+  private FeatureBank(EngineConfig config, FeatureSource source, NDManager manager, NDArray bank) {
     this.config = config;
-    this.knn = knn;
+    this.source = source;
     this.manager = manager;
     this.bank = bank;
     this.dims = (int) bank.getShape().get(1);
@@ -51,12 +48,20 @@ public final class FeatureBank implements AutoCloseable {
 
   /** Collects vectors from normal tiles; {@link #build()} samples the bank. */
   public static final class Builder {
+    /** Candidates kept for the coreset, in vectors per bank vector (bounded by memory below). */
+    private static final int CORESET_CANDIDATES = 10;
+    /** Most floats the coreset's candidates may hold (200 MB). */
+    private static final long CORESET_FLOATS = 50_000_000L;
+
     private final LoadedModel model;
     private final EngineConfig config;
-    private final MapConfig.Knn knn;
+    private final FeatureSource source;
     private final int size;
+    private final boolean coreset;
+    private final long seed;
     private final SplittableRandom rng;
     private final List<float[]> kept = new ArrayList<>();
+    private int reservoir = -1;
     private long seen;
     private int dims = -1;
 
@@ -64,8 +69,10 @@ public final class FeatureBank implements AutoCloseable {
         long seed) {
       this.model = model;
       this.config = config;
-      this.knn = knn;
+      this.source = FeatureSource.of(model, knn.featureT(), knn.levels(), knn.backbone());
       this.size = size;
+      this.coreset = knn.sampling().equals("coreset");
+      this.seed = seed;
       this.rng = new SplittableRandom(seed);
     }
 
@@ -80,15 +87,19 @@ public final class FeatureBank implements AutoCloseable {
       for (int from = 0; from < tiles.size(); from += batch) {
         List<float[]> part = tiles.subList(from, Math.min(tiles.size(), from + batch));
         try (NDManager m = model.manager().newSubManager()) {
-          NDArray v = vectors(model, knn, m, part, channels, height, width);
+          NDArray v = vectors(source, m, part, channels, height, width);
           dims = (int) v.getShape().get(1);
+          if (reservoir < 0) {
+            reservoir = coreset ? (int) Math.max(size, Math.min((long) size * CORESET_CANDIDATES,
+                CORESET_FLOATS / dims)) : size;
+          }
           float[] flat = v.toFloatArray();
           int rows = (int) v.getShape().get(0);
           for (int r = 0; r < rows; r++) {
             seen++;
-            int slot = kept.size() < size ? kept.size() : (int) Math.min(Integer.MAX_VALUE,
+            int slot = kept.size() < reservoir ? kept.size() : (int) Math.min(Integer.MAX_VALUE,
                 rng.nextLong(seen));
-            if (slot < size) {
+            if (slot < reservoir) {
               float[] row = new float[dims];
               System.arraycopy(flat, r * dims, row, 0, dims);
               if (slot == kept.size()) {
@@ -108,9 +119,10 @@ public final class FeatureBank implements AutoCloseable {
       return seen;
     }
 
-    /** The bank. */
+    /** The bank (it owns the feature source from here on). */
     public FeatureBank build() {
       if (kept.isEmpty()) {
+        source.close();
         throw new IllegalStateException("no normal tiles were added to the feature bank");
       }
       float[] flat = new float[kept.size() * dims];
@@ -119,7 +131,13 @@ public final class FeatureBank implements AutoCloseable {
       }
       NDManager m = model.manager().newSubManager();
       NDArray bank = m.create(flat, new Shape(kept.size(), dims));
-      return new FeatureBank(model, config, knn, m, bank);
+      if (coreset && kept.size() > size) {
+        NDArray picked = bank.get(m.create(Coreset.greedy(bank, size, seed)));
+        picked.attach(m);
+        bank.close();
+        bank = picked;
+      }
+      return new FeatureBank(config, source, m, bank);
     }
   }
 
@@ -163,7 +181,7 @@ public final class FeatureBank implements AutoCloseable {
       int b = Math.min(batch, tiles.length - from);
       try (NDManager m = manager.newSubManager()) {
         List<float[]> part = List.of(tiles).subList(from, from + b);
-        NDArray grid = features(model, knn, m, part, channels, height, width);
+        NDArray grid = features(source, m, part, channels, height, width);
         long fh = grid.getShape().get(2);
         long fw = grid.getShape().get(3);
         NDArray q = grid.transpose(0, 2, 3, 1).reshape(-1, dims);
@@ -192,16 +210,20 @@ public final class FeatureBank implements AutoCloseable {
   }
 
   /** (positions, D) vectors of a batch of tiles. */
-  static NDArray vectors(LoadedModel model, MapConfig.Knn config, NDManager m, List<float[]> tiles,
-      int channels, int height, int width) {
-    NDArray grid = features(model, config, m, tiles, channels, height, width);
+  static NDArray vectors(FeatureSource source, NDManager m, List<float[]> tiles, int channels,
+      int height, int width) {
+    NDArray grid = features(source, m, tiles, channels, height, width);
     long d = grid.getShape().get(1);
     return grid.transpose(0, 2, 3, 1).reshape(-1, d);
   }
 
-  /** (N, D, Hf, Wf) neighbourhood-averaged encoder activations at the finest chosen level. */
-  static NDArray features(LoadedModel model, MapConfig.Knn config, NDManager m, List<float[]> tiles,
-      int channels, int height, int width) {
+  /**
+   * (N, D, Hf, Wf): each level's features averaged over their 3x3 neighbourhood, brought to the
+   * finest level's grid (repeated when the ratio is a power of two, as the encoder's levels are,
+   * else bilinearly, as a backbone's may be) and concatenated.
+   */
+  static NDArray features(FeatureSource source, NDManager m, List<float[]> tiles, int channels,
+      int height, int width) {
     int n = tiles.size();
     int per = channels * height * width;
     float[] packed = new float[n * per];
@@ -209,29 +231,48 @@ public final class FeatureBank implements AutoCloseable {
       System.arraycopy(tiles.get(i), 0, packed, i * per, per);
     }
     NDArray x = m.create(packed, new Shape(n, channels, height, width));
-    NDArray t = m.full(new Shape(n), (float) config.featureT());
-    int classes = model.manifest().config().network().numClasses();
-    NDArray labels = classes > 0 ? m.full(new Shape(n), classes).toType(DataType.INT32, false) : null;
-    NDList levels = model.features(x, t, labels);
-    int finest = Integer.MAX_VALUE;
-    for (int l : config.levels()) {
-      if (l >= levels.size()) {
-        throw new IllegalArgumentException("featureLevels: level " + l + " does not exist; the"
-            + " network has levels 0.." + (levels.size() - 1));
-      }
-      finest = Math.min(finest, l);
+    NDList levels = source.features(m, x);
+    long fh = 0;
+    long fw = 0;
+    for (NDArray a : levels) {
+      fh = Math.max(fh, a.getShape().get(2));
+      fw = Math.max(fw, a.getShape().get(3));
     }
     NDList parts = new NDList();
-    for (int l : config.levels()) {
-      NDArray a = Pool.avgPool2d(levels.get(l), new Shape(3, 3), new Shape(1, 1), new Shape(1, 1),
-          false, false);
-      for (int k = finest; k < l; k++) {
+    for (NDArray l : levels) {
+      NDArray a = Pool.avgPool2d(l, new Shape(3, 3), new Shape(1, 1), new Shape(1, 1), false,
+          false);
+      long h = a.getShape().get(2);
+      long w = a.getShape().get(3);
+      while (h < fh && w < fw && h * 2 <= fh && w * 2 <= fw && fh % h == 0 && fw % w == 0
+          && Long.bitCount(fh / h) == 1) {
         a = a.repeat(2, 2).repeat(3, 2);
+        h *= 2;
+        w *= 2;
+      }
+      if (h != fh || w != fw) {
+        a = upsample(m, a, (int) fh, (int) fw);
       }
       parts.add(a);
     }
-    NDArray grid = parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts, 1);
-    return grid;
+    return parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts, 1);
+  }
+
+  /** Bilinear upsampling of (N, D, h, w) to (N, D, H, W). */
+  private static NDArray upsample(NDManager m, NDArray a, int nh, int nw) {
+    Shape s = a.getShape();
+    int n = (int) s.get(0);
+    int d = (int) s.get(1);
+    int h = (int) s.get(2);
+    int w = (int) s.get(3);
+    float[] v = a.toFloatArray();
+    float[] out = new float[n * d * nh * nw];
+    for (int i = 0; i < n; i++) {
+      float[] one = java.util.Arrays.copyOfRange(v, i * d * h * w, (i + 1) * d * h * w);
+      System.arraycopy(Resampling.bilinear(one, d, h, w, nh, nw), 0, out, i * d * nh * nw,
+          d * nh * nw);
+    }
+    return m.create(out, new Shape(n, d, nh, nw));
   }
 
   /** The bank's file in the model directory (listed with its SHA-256 in model.json). */
@@ -239,16 +280,10 @@ public final class FeatureBank implements AutoCloseable {
   private static final int MAGIC = 0x44464B42; // "DFKB"
   private static final int FORMAT = 1;
 
-  /** How the bank's file names the encoder settings its vectors were made with. */
-  private static String header(MapConfig.Knn knn) {
-    return "featureT=" + knn.featureT() + ";featureLevels="
-        + knn.levels().toString().replace(" ", "");
-  }
-
   /** The bank as the bytes of {@value #FILE}: a header with its settings, then the vectors. */
   public byte[] toBytes() {
     float[] v = bank.toFloatArray();
-    byte[] h = header(knn).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] h = source.describe().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 * 4 + h.length + 8 + 4 * v.length)
         .order(java.nio.ByteOrder.LITTLE_ENDIAN);
     buf.putInt(MAGIC).putInt(FORMAT).putInt(h.length).put(h);
@@ -278,12 +313,15 @@ public final class FeatureBank implements AutoCloseable {
     byte[] h = new byte[buf.getInt()];
     buf.get(h);
     String header = new String(h, java.nio.charset.StandardCharsets.UTF_8);
-    String expected = header(knn);
+    FeatureSource source = FeatureSource.of(model, knn.featureT(), knn.levels(), knn.backbone());
+    String expected = source.describe();
     if (!header.equals(expected)) {
+      source.close();
       throw new ai.diffad.config.ConfigException("map", "the model's k-NN bank (" + FILE
           + ") was built with " + header.replace(';', ' ') + ", these settings are "
-          + expected.replace(';', ' ') + "; rebuild it with diffad calibrate --map knn --fit-data"
-          + " DIR and these settings");
+          + expected.replace(';', ' ') + "; a bank is only served with the features it was built"
+          + " from (backbone and its weights' SHA-256 included): rebuild it with diffad calibrate"
+          + " --map knn --fit-data DIR and these settings");
     }
     int rows = buf.getInt();
     int d = buf.getInt();
@@ -291,11 +329,12 @@ public final class FeatureBank implements AutoCloseable {
     float[] v = new float[rows * d];
     buf.asFloatBuffer().get(v);
     NDManager m = model.manager().newSubManager();
-    return new FeatureBank(model, config, knn, m, m.create(v, new Shape(rows, d)));
+    return new FeatureBank(config, source, m, m.create(v, new Shape(rows, d)));
   }
 
   @Override
   public void close() {
     manager.close();
+    source.close();
   }
 }

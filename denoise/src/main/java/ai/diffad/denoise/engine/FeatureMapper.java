@@ -21,7 +21,8 @@ import java.util.Objects;
  * (the same noise for both, so only their difference shows), go through the network's encoder in
  * one batch; at each chosen level the per-position distance is 1 - cosine similarity over channels,
  * upsampled bilinearly to the tile and averaged over the levels; tiles are stitched into the
- * input's map. Images only.
+ * input's map. With a {@code backbone} (DDAD's own recipe), its chosen layers replace the encoder
+ * levels and nothing is noised. Images only.
  *
  * <p>Every array of a batch lives in a sub-manager of the model's manager closed when the batch
  * ends; the mapper holds nothing between calls.
@@ -34,7 +35,7 @@ public final class FeatureMapper implements AnomalyMapper {
   private final EngineConfig config;
   private final MapConfig.Feature settings;
   private final ForwardProcess forward;
-  private final int numClasses;
+  private final FeatureSource source;
 
   /**
    * @param model the loaded model (borrowed)
@@ -46,7 +47,13 @@ public final class FeatureMapper implements AnomalyMapper {
     this.config = Objects.requireNonNull(config, "config");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.forward = new ForwardProcess(NoiseSchedule.of(model.manifest().config().schedule()));
-    this.numClasses = model.manifest().config().network().numClasses();
+    this.source = FeatureSource.of(model, settings.featureT(), settings.levels(),
+        settings.backbone());
+  }
+
+  @Override
+  public void close() {
+    source.close();
   }
 
   @Override
@@ -80,26 +87,17 @@ public final class FeatureMapper implements AnomalyMapper {
     try (NDManager f = model.manager().newSubManager()) {
       NDArray y = f.create(yv, shape);
       NDArray recon = f.create(rv, shape);
-      NDArray labels = numClasses > 0 ? f.full(new Shape(b), numClasses) : null;
       NDArray pair = y.concat(recon, 0);
       int tf = settings.featureT();
-      if (tf > 0) {
+      if (source.noised()) {
         NDArray n = f.create(Reconstructor.perTile(NoiseGenerator.of(NoiseConfig.gaussian()),
             shape, seeds, FEATURE_NOISE_SALT), shape);
         NDArray noised = forward.addNoise(pair, n.concat(n, 0), tf);
         noised.attach(f);
         pair = noised;
       }
-      NDArray t = f.full(new Shape(2L * b), (float) tf);
-      NDArray lab = labels == null ? null : labels.concat(labels, 0);
-      NDList levels = model.features(pair, t, lab);
-      List<Integer> wanted = settings.levels();
-      for (int level : wanted) {
-        if (level >= levels.size()) {
-          throw new IllegalArgumentException("featureLevels: level " + level + " does not exist; the"
-              + " network has levels 0.." + (levels.size() - 1));
-        }
-        NDArray a = levels.get(level);
+      NDList levels = source.features(f, pair);
+      for (NDArray a : levels) {
         NDArray fy = a.get("0:" + b);
         NDArray fr = a.get(b + ":");
         NDArray dot = fy.mul(fr).sum(new int[] {1});
@@ -113,7 +111,7 @@ public final class FeatureMapper implements AnomalyMapper {
           float[] one = Arrays.copyOfRange(dm, i * lh * lw, (i + 1) * lh * lw);
           float[] up = Resampling.bilinear(one, 1, lh, lw, h, w);
           for (int k = 0; k < up.length; k++) {
-            acc[i * h * w + k] += up[k] / wanted.size();
+            acc[i * h * w + k] += up[k] / levels.size();
           }
         }
       }
@@ -123,6 +121,7 @@ public final class FeatureMapper implements AnomalyMapper {
 
   @Override
   public String toString() {
-    return "feature (t " + settings.featureT() + ", levels " + settings.levels() + ")";
+    return settings.backbone() != null ? "feature (" + settings.backbone().describe() + ")"
+        : "feature (t " + settings.featureT() + ", levels " + settings.levels() + ")";
   }
 }

@@ -58,6 +58,19 @@ public final class MapBatch {
     }
   }
 
+  /**
+   * A batch of single-tile inputs (each tile is a whole input of {@code h x w}), for tests and
+   * callers that hold tiles rather than images.
+   */
+  static MapBatch ofTiles(float[][] tiles, float[][] reconstructions, int c, int h, int w) {
+    TilePlan plan = Tiler.of(Math.max(h, w), 0.0, 1).plan(h, w);
+    List<Prepared> inputs = new java.util.ArrayList<>();
+    for (int i = 0; i < tiles.length; i++) {
+      inputs.add(new Prepared(tiles[i], h, w, plan, i));
+    }
+    return new MapBatch(inputs, tiles, reconstructions, new long[tiles.length], c);
+  }
+
   /** The prepared inputs. */
   public List<Prepared> inputs() {
     return inputs;
