@@ -39,11 +39,17 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", description = "What to measure: network, score (images/s of score at --size for batch sizes 1, 8, 16) or memory (resident memory over --count images).")
+  @Parameters(index = "0", description = "What to measure: network, score (images/s of score at --size for batch sizes 1, 8, 16) memory (resident memory over --count images) or backbone (images/s and GFLOP/s of --backbone at --size).")
   String what;
 
-  @Option(names = "--config", required = true, description = "Profile whose network is measured.")
+  @Option(names = "--config", description = "Profile whose network is measured (network, score, memory).")
   Path config;
+
+  @Option(names = "--backbone", description = "bench backbone: mobilenet_v2, inception_v3 or a TorchScript file.")
+  String backbone;
+
+  @Option(names = "--backbone-layers", split = ",", description = "bench backbone: the layers computed (default: the backbone's defaults).")
+  List<String> backboneLayers;
 
   @Option(names = "--size", defaultValue = "128", description = "Input side in pixels (default: ${DEFAULT-VALUE}).")
   int size;
@@ -78,8 +84,55 @@ final class BenchCommand implements Callable<Integer> {
     return new ai.diffad.denoise.data.InMemoryTrainingSet(items, channels, "bench textures");
   }
 
+  /** Images/s and GFLOP/s of a backbone's chosen layers at --size, batch --batch. */
+  private Integer backboneSpeed() {
+    if (backbone == null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "bench backbone: --backbone is required");
+    }
+    PrintWriter o = spec.commandLine().getOut();
+    ai.diffad.config.BackboneConfig bc = new ai.diffad.config.BackboneConfig(backbone,
+        backboneLayers, size, null);
+    try (NDManager m = NDManager.newBaseManager();
+        ai.diffad.model.backbone.Backbone b = ai.diffad.model.backbone.Backbones.open(bc, m)) {
+      double flops = b instanceof ai.diffad.model.backbone.KerasBackbone k
+          ? k.flops(bc.layers(), size, size) : Double.NaN;
+      double[] times = new double[forwardIters];
+      for (int i = -2; i < forwardIters; i++) {
+        try (NDManager sub = m.newSubManager()) {
+          NDArray x = sub.randomUniform(-1f, 1f, new Shape(batch, 3, size, size));
+          long t0 = System.nanoTime();
+          for (NDArray y : b.features(x, bc.layers())) {
+            y.toFloatArray(); // wait for the result
+          }
+          if (i >= 0) {
+            times[i] = (System.nanoTime() - t0) / 1e9;
+          }
+        }
+      }
+      Arrays.sort(times);
+      double ips = batch / times[times.length / 2];
+      o.printf(Locale.ROOT, "backbone %s, layers %s, %dx%d, batch %d: %.3f GFLOP per image%n",
+          bc.name(), bc.layers(), size, size, batch, flops / 1e9);
+      o.printf(Locale.ROOT, "threads: ai.djl.pytorch.num_threads=%s, cores=%d%n",
+          System.getProperty("ai.djl.pytorch.num_threads", "default"),
+          Runtime.getRuntime().availableProcessors());
+      o.printf(Locale.ROOT, "forward: %.2f images/s (median of %d), %.1f GFLOP/s = %.0f%% of %.0f%n",
+          ips, forwardIters, flops * ips / 1e9, 100 * flops * ips / 1e9 / peak, peak);
+      o.flush();
+    }
+    return DiffadCli.EXIT_OK;
+  }
+
   @Override
   public Integer call() throws IOException {
+    if (what.equals("backbone")) {
+      return backboneSpeed();
+    }
+    if (config == null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "bench " + what + ": --config is required");
+    }
     switch (what) {
       case "network":
         break;
@@ -89,7 +142,7 @@ final class BenchCommand implements Callable<Integer> {
         return ScoreBench.memory(this);
       default:
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "bench: must be one of [network, score, memory], got '" + what + "'");
+            "bench: must be one of [network, score, memory, backbone], got '" + what + "'");
     }
     PrintWriter o = spec.commandLine().getOut();
     DiffadConfig base = ConfigLoader.load(config);

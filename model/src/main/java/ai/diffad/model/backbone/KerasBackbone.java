@@ -50,6 +50,8 @@ public final class KerasBackbone implements Backbone {
   private final NDManager manager;
   private final List<Node> nodes;
   private final Map<String, Node> byName;
+  /** Multiply-adds x 2 of convolutions and dense layers, counted while {@link #flops} runs. */
+  private long[] counter;
 
   private record Node(String name, String type, JsonNode config, List<String> inputs,
       Map<String, NDArray> weights, boolean identity) {}
@@ -305,6 +307,20 @@ public final class KerasBackbone implements Backbone {
     return result;
   }
 
+  /**
+   * Floating-point operations per image (2 x multiply-adds of the convolutions and dense layers)
+   * of computing {@code layers} for one (3, h, w) image: the nominal direct-convolution count.
+   */
+  public long flops(List<String> layers, int h, int w) {
+    try (NDManager m = manager.newSubManager()) {
+      counter = new long[1];
+      features(m.zeros(new Shape(1, 3, h, w)), layers);
+      return counter[0];
+    } finally {
+      counter = null;
+    }
+  }
+
   private String sampleLayers() {
     List<String> l = layers();
     return l.size() <= 12 ? l.toString() : l.subList(0, 6) + " ... " + l.subList(l.size() - 6,
@@ -349,6 +365,10 @@ public final class KerasBackbone implements Backbone {
         int groups = depthwise ? (int) x.getShape().get(1) : 1;
         NDArray y = Conv2d.conv2d(padded, kernel, bias, new Shape(s[0], s[1]), pad,
             new Shape(d[0], d[1]), groups).singletonOrThrow();
+        if (counter != null) {
+          counter[0] += 2L * y.getShape().size() / y.getShape().get(0) * kernel.getShape().get(1)
+              * kh * kw;
+        }
         if (padded != x) {
           padded.close();
         }
