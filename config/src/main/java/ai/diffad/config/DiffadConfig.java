@@ -80,11 +80,11 @@ public record DiffadConfig(
     }
     if (engine != null) {
       engine.checkFor(schedule.timesteps(), "engine.reconstruction.tStar");
-      if (sensor && !engine.map().kind().isPixelError()) {
+      if (sensor && !(engine.map() instanceof MapConfig.PixelError)) {
         throw new ConfigException("engine.map", engine.map().kind().spelling()
             + " is available for image models only");
       }
-      if (detector == null && engine.map().kind() == MapKind.SEGMENTATION) {
+      if (detector == null && engine.map().uses(MapKind.SEGMENTATION)) {
         throw new ConfigException("engine.map", "segmentation needs a detector section");
       }
     }

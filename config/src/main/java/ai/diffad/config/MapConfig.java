@@ -19,9 +19,14 @@ import java.util.Objects;
  */
 @JsonDeserialize(using = MapConfig.Reader.class)
 public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Feature, MapConfig.Knn,
-    MapConfig.Segmentation {
+    MapConfig.Segmentation, MapConfig.Sum {
   /** The map kind. */
   MapKind kind();
+
+  /** Whether this map is, or (for a sum) has a part of, the given kind. */
+  default boolean uses(MapKind k) {
+    return this instanceof Sum s ? s.parts().stream().anyMatch(p -> p.uses(k)) : kind() == k;
+  }
 
   /** The default map: L1. */
   static MapConfig defaults() {
@@ -35,6 +40,8 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
       case FEATURE -> new Feature(kind, null, null, null);
       case KNN -> new Knn(kind, null, null, null, null, null);
       case SEGMENTATION -> new Segmentation(kind);
+      case SUM -> throw new ConfigException("map", "sum combines other maps and needs them: give"
+          + " {kind: sum, parts: [...], weights: [...]} in an engine file (--engine)");
     };
   }
 
@@ -159,6 +166,58 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
     }
   }
 
+  /**
+   * A weighted sum of other maps (for example the detector's segmentation head and a backbone's
+   * k-NN distance): each part's map is standardised, (map - mean) / std, by the mean and standard
+   * deviation of its values on normal images, so that parts on different scales (a probability, a
+   * feature distance, a pixel error) count by their weights, not by their units. The statistics are
+   * learned with the parts' own state by {@code diffad calibrate --fit-data} (and by evaluate when
+   * the model has none).
+   *
+   * @param kind sum
+   * @param parts two or more maps, none of them a sum, at most one knn (the bank is one file)
+   * @param weights one per part, >= 0, not all 0 (default: all 1)
+   */
+  @JsonDeserialize(using = JsonDeserializer.None.class)
+  record Sum(MapKind kind, List<MapConfig> parts, List<Double> weights) implements MapConfig {
+    /** Validates and fills defaults. */
+    public Sum {
+      kind = requireKind(kind, MapKind.SUM);
+      if (parts == null || parts.size() < 2) {
+        throw new ConfigException("parts", "a sum needs at least two maps, got "
+            + (parts == null ? 0 : parts.size()));
+      }
+      parts = List.copyOf(parts);
+      int knn = 0;
+      for (int i = 0; i < parts.size(); i++) {
+        if (parts.get(i) instanceof Sum) {
+          throw new ConfigException("parts[" + i + "]", "a sum cannot contain a sum");
+        }
+        knn += parts.get(i) instanceof Knn ? 1 : 0;
+      }
+      if (knn > 1) {
+        throw new ConfigException("parts", "at most one knn part (its bank is one file of the"
+            + " model), got " + knn);
+      }
+      if (weights == null) {
+        weights = java.util.Collections.nCopies(parts.size(), 1.0);
+      }
+      weights = List.copyOf(weights);
+      if (weights.size() != parts.size()) {
+        throw new ConfigException("weights", "needs one weight per part (" + parts.size()
+            + "), got " + weights.size());
+      }
+      double total = 0;
+      for (int i = 0; i < weights.size(); i++) {
+        Check.nonNegative("weights[" + i + "]", weights.get(i));
+        total += weights.get(i);
+      }
+      if (total <= 0) {
+        throw new ConfigException("weights", "must not be all zero");
+      }
+    }
+  }
+
   private static MapKind requireKind(MapKind kind, MapKind expected) {
     if (kind != null && kind != expected) {
       throw new ConfigException("kind", "must be " + expected.spelling() + ", got "
@@ -200,6 +259,7 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
         case FEATURE -> Feature.class;
         case KNN -> Knn.class;
         case SEGMENTATION -> Segmentation.class;
+        case SUM -> Sum.class;
       };
       return ctx.readTreeAsValue(o, type);
     }

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * the nearest of a bank of activations of normal images (PatchCore with the diffusion network's
  * own encoder; no reconstruction); or SEGMENTATION: the mask probability of the detector's
  * segmentation head on (input, one-step reconstruction), for models trained with a
- * {@code detector} section.
+ * {@code detector} section; or SUM: a weighted sum of other maps, each standardised by the mean
+ * and standard deviation of its values on normal images (learned by {@code calibrate --fit-data}).
  */
 public enum MapKind implements Check.Named {
   L1,
@@ -20,7 +21,8 @@ public enum MapKind implements Check.Named {
   MIX,
   FEATURE,
   KNN,
-  SEGMENTATION;
+  SEGMENTATION,
+  SUM;
 
   /**
    * Whether this is a per-pixel reconstruction error (L1, L2, SSIM, MIX): the kinds with

@@ -132,10 +132,13 @@ final class CalibrateCommand implements Callable<Integer> {
     }
     AnomalyMappers.Fitter f = fitter.get();
     if (fitData == null || fitData.isEmpty()) {
-      if (m.readFile(f.file()).isEmpty()) {
-        throw new ai.diffad.config.ConfigException("--fit-data", "map " + cfg.map().kind().spelling()
-            + " learns from normal images and model " + m.manifest().name() + " has no "
-            + f.file() + " yet: give --fit-data DIR (for example the training images)");
+      for (String file : f.files()) {
+        if (m.readFile(file).isEmpty()) {
+          throw new ai.diffad.config.ConfigException("--fit-data", "map "
+              + cfg.map().kind().spelling() + " learns from normal images and model "
+              + m.manifest().name() + " has no " + file + " yet: give --fit-data DIR (for example"
+              + " the training images)");
+        }
       }
       return false;
     }
@@ -150,8 +153,9 @@ final class CalibrateCommand implements Callable<Integer> {
       for (InputFiles.Input in : files) {
         try {
           DecodedImage img = decoder.decode(in.file()).withChannels(channels);
-          f.add(tiler.tiles(new AnomalyEngine.ImageInput(in.id(), img.data(), img.channels(),
-              img.height(), img.width())), channels, side, side);
+          AnomalyEngine.ImageInput input = new AnomalyEngine.ImageInput(in.id(), img.data(),
+              img.channels(), img.height(), img.width());
+          f.add(input, tiler.tiles(input), channels, side, side);
           added++;
         } catch (RejectedInputException e) {
           spec.commandLine().getErr().println("diffad calibrate: --fit-data " + in.id()
@@ -164,14 +168,16 @@ final class CalibrateCommand implements Callable<Integer> {
       throw new ai.diffad.config.ConfigException("--fit-data", "no image could be read from "
           + fitData);
     }
-    byte[] bytes;
+    java.util.Map<String, byte[]> bytes;
     try (AnomalyMapper mapper = f.build()) {
       bytes = f.bytes();
     }
-    ModelArtifact.putFile(model, f.file(), bytes);
-    o.printf(Locale.ROOT, "diffad calibrate: %s map fitted on %d normal images -> %s (%d bytes,"
-        + " SHA-256 in %s)%n", cfg.map().kind().spelling(), added, model.resolve(f.file()), bytes.length,
-        ModelArtifact.MANIFEST);
+    for (java.util.Map.Entry<String, byte[]> e : bytes.entrySet()) {
+      ModelArtifact.putFile(model, e.getKey(), e.getValue());
+      o.printf(Locale.ROOT, "diffad calibrate: %s map fitted on %d normal images -> %s (%d bytes,"
+          + " SHA-256 in %s)%n", cfg.map().kind().spelling(), added, model.resolve(e.getKey()),
+          e.getValue().length, ModelArtifact.MANIFEST);
+    }
     o.flush();
     return true;
   }

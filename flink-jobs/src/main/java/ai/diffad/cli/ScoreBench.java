@@ -89,7 +89,7 @@ final class ScoreBench {
     int c = profile.data().channels();
     double flops = Networks.flopsPerSample(profile.network(), c, size, size) * engine.steps()
         * engine.seeds();
-    if (engine.map().kind() == ai.diffad.config.MapKind.SEGMENTATION) {
+    if (engine.map().uses(ai.diffad.config.MapKind.SEGMENTATION)) {
       flops += Networks.flopsPerSampleWithOutput(profile.detector().segmentation(), 2 * c, 1, size,
           size)
           * engine.seeds();

@@ -5,8 +5,10 @@ import ai.diffad.config.EngineConfig;
 import ai.diffad.config.MapConfig;
 import ai.diffad.config.MapKind;
 import ai.diffad.model.artifact.LoadedModel;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -37,6 +39,23 @@ public final class AnomalyMappers {
     if (map instanceof MapConfig.Segmentation) {
       return new SegmentationMapper(model, config);
     }
+    if (map instanceof MapConfig.Sum sum) {
+      SumStats stats = SumStats.fromBytes(model.readFile(SumStats.FILE).orElseThrow(
+          () -> new ConfigException("map", "sum needs the statistics of its parts on normal"
+              + " images, which model " + model.manifest().name() + " does not have: learn them"
+              + " with diffad calibrate --model DIR --engine SUM_FILE --fit-data NORMAL_IMAGES")),
+          sum);
+      List<AnomalyMapper> parts = new ArrayList<>();
+      try {
+        for (MapConfig part : sum.parts()) {
+          parts.add(open(model, config.toBuilder().map(part).build()));
+        }
+      } catch (RuntimeException e) {
+        parts.forEach(AnomalyMapper::close);
+        throw e;
+      }
+      return new SumMapper(parts, weights(sum), stats.means(), stats.stds());
+    }
     MapConfig.Knn knn = (MapConfig.Knn) map;
     return new KnnMapper(FeatureBank.fromBytes(model, config, knn,
           model.readFile(FeatureBank.FILE).orElseThrow(() -> new ConfigException("map", "knn"
@@ -47,28 +66,37 @@ public final class AnomalyMappers {
               + spellings(MapKind.L1, MapKind.L2, MapKind.SSIM, MapKind.MIX, MapKind.FEATURE)))));
   }
 
+  private static double[] weights(MapConfig.Sum sum) {
+    return sum.weights().stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
   /** The map kinds that work on series (the engine refuses the others for series models). */
   public static List<MapKind> seriesKinds() {
     return Arrays.stream(MapKind.values()).filter(MapKind::isPixelError).toList();
   }
 
   /**
-   * Learns a mapper's state from normal inputs: tiles are added as the engine cuts them, then
-   * {@link #build()} makes the mapper and {@link #bytes()} the file saved in the model directory
-   * under {@link #file()}.
+   * Learns a mapper's state from normal inputs: each normal input is added with the tiles the
+   * engine cuts from it, then {@link #build()} makes the mapper and {@link #bytes()} the files
+   * saved in the model directory.
    */
   public interface Fitter {
-    /** Adds the tiles of one normal input, each (C, H, W) of one size. */
-    void add(float[][] tiles, int channels, int height, int width);
+    /**
+     * Adds one normal input.
+     *
+     * @param input the input as given to the engine
+     * @param tiles its tiles as the engine cuts them, each (C, H, W) of one size
+     */
+    void add(AnomalyEngine.ImageInput input, float[][] tiles, int channels, int height, int width);
 
-    /** The file of the learned state, relative to the model directory. */
-    String file();
+    /** The files of the learned state, relative to the model directory. */
+    List<String> files();
 
     /** The mapper with what was learned; call once, after the last {@link #add}. */
     AnomalyMapper build();
 
-    /** The learned state as the bytes of {@link #file()}; after {@link #build()}. */
-    byte[] bytes();
+    /** The learned state, file by file ({@link #files()}); after {@link #build()}. */
+    Map<String, byte[]> bytes();
   }
 
   /**
@@ -78,6 +106,9 @@ public final class AnomalyMappers {
    *     ({@code bankSize})
    */
   public static Optional<Fitter> fitter(LoadedModel model, EngineConfig config, int size) {
+    if (config.map() instanceof MapConfig.Sum sum) {
+      return Optional.of(new SumFitter(model, config, sum, size));
+    }
     if (!(config.map() instanceof MapConfig.Knn knn)) {
       return Optional.empty();
     }
@@ -87,13 +118,14 @@ public final class AnomalyMappers {
       private FeatureBank bank;
 
       @Override
-      public void add(float[][] tiles, int channels, int height, int width) {
+      public void add(AnomalyEngine.ImageInput input, float[][] tiles, int channels, int height,
+          int width) {
         builder.add(Arrays.asList(tiles), channels, height, width);
       }
 
       @Override
-      public String file() {
-        return FeatureBank.FILE;
+      public List<String> files() {
+        return List.of(FeatureBank.FILE);
       }
 
       @Override
@@ -103,13 +135,116 @@ public final class AnomalyMappers {
       }
 
       @Override
-      public byte[] bytes() {
+      public Map<String, byte[]> bytes() {
         if (bank == null) {
           throw new IllegalStateException("build() first");
         }
-        return bank.toBytes();
+        return Map.of(FeatureBank.FILE, bank.toBytes());
       }
     });
+  }
+
+  /**
+   * The sum's fitter: the parts that learn are fitted on the normal inputs; then every part scores
+   * a sample of those inputs (unsmoothed) and its mean and standard deviation are kept.
+   */
+  private static final class SumFitter implements Fitter {
+    /** Normal inputs kept for the parts' statistics. */
+    private static final int STATS_INPUTS = 48;
+    private final LoadedModel model;
+    private final EngineConfig config;
+    private final MapConfig.Sum sum;
+    private final List<Optional<Fitter>> partFitters = new ArrayList<>();
+    private final List<AnomalyEngine.ImageInput> kept = new ArrayList<>();
+    private final java.util.SplittableRandom rng;
+    private long seen;
+    private SumStats stats;
+    private final Map<String, byte[]> partBytes = new java.util.TreeMap<>();
+
+    SumFitter(LoadedModel model, EngineConfig config, MapConfig.Sum sum, int size) {
+      this.model = model;
+      this.config = config;
+      this.sum = sum;
+      this.rng = new java.util.SplittableRandom(config.seed() ^ 0x53554DL);
+      for (MapConfig part : sum.parts()) {
+        partFitters.add(fitter(model, config.toBuilder().map(part).build(), size));
+      }
+    }
+
+    @Override
+    public void add(AnomalyEngine.ImageInput input, float[][] tiles, int channels, int height,
+        int width) {
+      for (Optional<Fitter> f : partFitters) {
+        f.ifPresent(p -> p.add(input, tiles, channels, height, width));
+      }
+      seen++;
+      if (kept.size() < STATS_INPUTS) {
+        kept.add(input);
+      } else {
+        long slot = rng.nextLong(seen);
+        if (slot < STATS_INPUTS) {
+          kept.set((int) slot, input);
+        }
+      }
+    }
+
+    @Override
+    public List<String> files() {
+      List<String> f = new ArrayList<>();
+      for (Optional<Fitter> p : partFitters) {
+        p.ifPresent(x -> f.addAll(x.files()));
+      }
+      f.add(SumStats.FILE);
+      return f;
+    }
+
+    @Override
+    public AnomalyMapper build() {
+      if (kept.isEmpty()) {
+        throw new IllegalStateException("no normal inputs were added to the sum's fitter");
+      }
+      List<AnomalyMapper> parts = new ArrayList<>();
+      double[] means = new double[sum.parts().size()];
+      double[] stds = new double[means.length];
+      try {
+        for (int i = 0; i < sum.parts().size(); i++) {
+          EngineConfig partConfig = config.toBuilder().map(sum.parts().get(i)).build();
+          Optional<Fitter> f = partFitters.get(i);
+          AnomalyMapper mapper = f.isPresent() ? f.get().build() : open(model, partConfig);
+          parts.add(mapper);
+          f.ifPresent(x -> partBytes.putAll(x.bytes()));
+          EngineConfig raw = partConfig.toBuilder().smoothSigma(0.0).build();
+          AnomalyEngine engine = new AnomalyEngine(model, raw, mapper);
+          double s = 0;
+          double s2 = 0;
+          long n = 0;
+          for (AnomalyEngine.ScoreResult r : engine.scoreAll(kept)) {
+            for (float v : r.map()) {
+              s += v;
+              s2 += (double) v * v;
+              n++;
+            }
+          }
+          means[i] = s / n;
+          stds[i] = Math.sqrt(Math.max(s2 / n - means[i] * means[i], 0)) + 1e-12;
+        }
+      } catch (RuntimeException e) {
+        parts.forEach(AnomalyMapper::close);
+        throw e;
+      }
+      stats = new SumStats(means, stds, sum);
+      return new SumMapper(parts, weights(sum), means, stds);
+    }
+
+    @Override
+    public Map<String, byte[]> bytes() {
+      if (stats == null) {
+        throw new IllegalStateException("build() first");
+      }
+      Map<String, byte[]> all = new java.util.TreeMap<>(partBytes);
+      all.put(SumStats.FILE, stats.toBytes());
+      return all;
+    }
   }
 
   private static String spellings(MapKind... kinds) {

@@ -55,7 +55,8 @@ public final class FeatureBank implements AutoCloseable {
 
     private final LoadedModel model;
     private final EngineConfig config;
-    private final FeatureSource source;
+    private final MapConfig.Knn knn;
+    private FeatureSource source;
     private final int size;
     private final boolean coreset;
     private final long seed;
@@ -69,7 +70,7 @@ public final class FeatureBank implements AutoCloseable {
         long seed) {
       this.model = model;
       this.config = config;
-      this.source = FeatureSource.of(model, knn.featureT(), knn.levels(), knn.backbone());
+      this.knn = knn;
       this.size = size;
       this.coreset = knn.sampling().equals("coreset");
       this.seed = seed;
@@ -83,6 +84,9 @@ public final class FeatureBank implements AutoCloseable {
      * @param tiles (C, H, W) tiles in [-1, 1], all of one size
      */
     public Builder add(List<float[]> tiles, int channels, int height, int width) {
+      if (source == null) { // opened on first use, so that an unused builder holds nothing
+        source = FeatureSource.of(model, knn.featureT(), knn.levels(), knn.backbone());
+      }
       int batch = Math.max(1, config.batchFor((long) height * width));
       for (int from = 0; from < tiles.size(); from += batch) {
         List<float[]> part = tiles.subList(from, Math.min(tiles.size(), from + batch));
@@ -122,7 +126,9 @@ public final class FeatureBank implements AutoCloseable {
     /** The bank (it owns the feature source from here on). */
     public FeatureBank build() {
       if (kept.isEmpty()) {
-        source.close();
+        if (source != null) {
+          source.close();
+        }
         throw new IllegalStateException("no normal tiles were added to the feature bank");
       }
       float[] flat = new float[kept.size() * dims];

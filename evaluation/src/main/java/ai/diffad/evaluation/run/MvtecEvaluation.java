@@ -199,8 +199,8 @@ public final class MvtecEvaluation {
     ZScoreBaseline.Fitter fitter = ZScoreBaseline.fitter(options.baselineSide(), options.baselineSigma());
     // A map that learns from normal data (k-NN) uses the model's own state when it has one for
     // these settings; otherwise it is fitted here on the train/good images training saw.
-    Optional<AnomalyMappers.Fitter> mapFitter = model.readFile(FeatureBank.FILE).isPresent()
-        ? Optional.empty() : AnomalyMappers.fitter(model, config, 0);
+    Optional<AnomalyMappers.Fitter> mapFitter = AnomalyMappers.fitter(model, config, 0)
+        .filter(f -> f.files().stream().anyMatch(file -> model.readFile(file).isEmpty()));
     boolean fit = mapFitter.isPresent();
     AnomalyEngine plain = fit ? new AnomalyEngine(model, config,
         new PixelErrorMapper(MapKind.L1, null)) : null;
@@ -213,10 +213,10 @@ public final class MvtecEvaluation {
         fitter.add(img);
         if (fit) {
           DecodedImage c = img.withChannels(channels);
-          float[][] tiles = plain.tiles(new AnomalyEngine.ImageInput("train/" + i, c.data(),
-              c.channels(), c.height(), c.width()));
+          AnomalyEngine.ImageInput input = new AnomalyEngine.ImageInput("train/" + i, c.data(),
+              c.channels(), c.height(), c.width());
           int side = plain.tiler().tileSize();
-          mapFitter.get().add(tiles, channels, side, side);
+          mapFitter.get().add(input, plain.tiles(input), channels, side, side);
         }
         fitted++;
       }
