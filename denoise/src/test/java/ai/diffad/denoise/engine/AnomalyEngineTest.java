@@ -213,7 +213,7 @@ class AnomalyEngineTest {
 
     // saved in a copy of the model directory with its SHA-256, the bank is served like any map
     Path copy = dir.resolve("stripes-with-bank");
-    copyTree(model.directory(), copy);
+    EngineFixtures.copyTree(model.directory(), copy);
     ModelArtifact.putFile(copy, FeatureBank.FILE, saved);
     assertThat(ModelArtifact.readManifest(copy).files()).containsKey(FeatureBank.FILE);
     try (LoadedModel withBank = ModelArtifact.load(copy, Device.cpu());
@@ -232,20 +232,6 @@ class AnomalyEngineTest {
     }
   }
 
-  private static void copyTree(Path from, Path to) {
-    try (var paths = java.nio.file.Files.walk(from)) {
-      for (Path p : paths.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (java.nio.file.Files.isDirectory(p)) {
-          java.nio.file.Files.createDirectories(target);
-        } else {
-          java.nio.file.Files.copy(p, target);
-        }
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
 
   /**
    * A constant image three tiles wide: pixels within 1 px of internal tile edges must have the

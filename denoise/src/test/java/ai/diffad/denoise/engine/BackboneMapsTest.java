@@ -115,7 +115,7 @@ class BackboneMapsTest {
       saved = mapper.bank().toBytes();
     }
     Path copy = dir.resolve("with-bank");
-    copyTree(model.directory(), copy);
+    EngineFixtures.copyTree(model.directory(), copy);
     ModelArtifact.putFile(copy, FeatureBank.FILE, saved);
     try (LoadedModel withBank = ModelArtifact.load(copy, Device.cpu())) {
       try (AnomalyEngine served = new AnomalyEngine(withBank, cfg)) {
@@ -217,18 +217,4 @@ class BackboneMapsTest {
     }
   }
 
-  private static void copyTree(Path from, Path to) {
-    try (var paths = java.nio.file.Files.walk(from)) {
-      for (Path p : paths.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (java.nio.file.Files.isDirectory(p)) {
-          java.nio.file.Files.createDirectories(target);
-        } else {
-          java.nio.file.Files.copy(p, target);
-        }
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
 }

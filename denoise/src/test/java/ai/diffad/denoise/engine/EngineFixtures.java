@@ -134,4 +134,20 @@ final class EngineFixtures {
     }
     return wins / ((double) positives.length * negatives.length);
   }
+
+  /** Copies a model directory (a test's own temporary folders). */
+  static void copyTree(java.nio.file.Path from, java.nio.file.Path to) {
+    try (var paths = java.nio.file.Files.walk(from)) {
+      for (java.nio.file.Path p : paths.toList()) {
+        java.nio.file.Path target = to.resolve(from.relativize(p).toString());
+        if (java.nio.file.Files.isDirectory(p)) {
+          java.nio.file.Files.createDirectories(target);
+        } else {
+          java.nio.file.Files.copy(p, target);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }

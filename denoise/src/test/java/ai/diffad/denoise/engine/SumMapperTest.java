@@ -127,7 +127,7 @@ class SumMapperTest {
     assertThatThrownBy(() -> new AnomalyEngine(model, cfg)).isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("map: sum needs the statistics").hasMessageContaining("calibrate");
     Path copy = dir.resolve("with-stats");
-    copyTree(model.directory(), copy);
+    EngineFixtures.copyTree(model.directory(), copy);
     ModelArtifact.putFile(copy, SumStats.FILE, saved.get(SumStats.FILE));
     try (LoadedModel withStats = ModelArtifact.load(copy, Device.cpu())) {
       try (AnomalyEngine served = new AnomalyEngine(withStats, cfg)) {
@@ -156,18 +156,4 @@ class SumMapperTest {
         .hasMessageContaining("--engine");
   }
 
-  private static void copyTree(Path from, Path to) {
-    try (var paths = Files.walk(from)) {
-      for (Path p : paths.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
 }
