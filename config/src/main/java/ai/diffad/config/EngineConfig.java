@@ -9,7 +9,7 @@ import java.util.Objects;
  * <pre>
  * reconstruction: {tStar: 250, noise: {kind: gaussian}, sampler: ddim, steps: 10, eta: 0,
  *                  guidance: 0, seeds: 1, seed: 0, batchSize: 8}
- * tiling: {tileSize: 0, tileOverlap: 0.25, padding: 0}
+ * tiling: {tileSize: 0, tileOverlap: 0.25, padding: 0, views: none}
  * map: {kind: l1}                       # see MapConfig: l1|l2|ssim|mix|feature|knn
  * score: {reduction: max, topKPercent: 1, smoothSigma: 4}
  * limits: {maxPixels: 67108864, maxSensorValues: 100000000}
@@ -94,8 +94,10 @@ public record EngineConfig(Reconstruction reconstruction, Tiling tiling, MapConf
    * @param padding pixels (at the working resolution) of reflection added around every image before
    *     it is tiled and cut away from the map afterwards, so that the network's own zero-padded
    *     borders fall outside the image; default 0
+   * @param views test-time views of each tile whose maps are averaged (and that a k-NN bank is
+   *     fitted on): none, hflip, flips, rotations or d4; default none
    */
-  public record Tiling(Integer tileSize, Double tileOverlap, Integer padding) {
+  public record Tiling(Integer tileSize, Double tileOverlap, Integer padding, TileViews views) {
     public static final double DEFAULT_OVERLAP = 0.25;
 
     /** Validates and fills defaults. */
@@ -103,9 +105,15 @@ public record EngineConfig(Reconstruction reconstruction, Tiling tiling, MapConf
       tileSize = tileSize == null ? 0 : tileSize;
       tileOverlap = tileOverlap == null ? DEFAULT_OVERLAP : tileOverlap;
       padding = padding == null ? 0 : padding;
+      views = views == null ? TileViews.NONE : views;
       Check.nonNegative("tileSize", (long) tileSize);
       Check.inRange("tileOverlap", tileOverlap, 0.0, 0.9);
       Check.inRange("padding", padding, 0, 4096);
+    }
+
+    /** Without test-time views. */
+    public Tiling(Integer tileSize, Double tileOverlap, Integer padding) {
+      this(tileSize, tileOverlap, padding, null);
     }
   }
 
@@ -211,6 +219,11 @@ public record EngineConfig(Reconstruction reconstruction, Tiling tiling, MapConf
     return tiling.padding();
   }
 
+  /** tiling.views. */
+  public TileViews views() {
+    return tiling.views();
+  }
+
   /** score.smoothSigma. */
   public double smoothSigma() {
     return score.smoothSigma();
@@ -307,6 +320,7 @@ public record EngineConfig(Reconstruction reconstruction, Tiling tiling, MapConf
     private Integer tileSize;
     private Double tileOverlap;
     private Integer padding;
+    private TileViews views;
     private MapConfig map;
     private ScoreReduction reduction;
     private Double topKPercent;
@@ -328,6 +342,7 @@ public record EngineConfig(Reconstruction reconstruction, Tiling tiling, MapConf
       tileSize = c.tiling().tileSize();
       tileOverlap = c.tiling().tileOverlap();
       padding = c.tiling().padding();
+      views = c.tiling().views();
       map = c.map();
       reduction = c.score().reduction();
       topKPercent = c.score().topKPercent();
@@ -400,6 +415,11 @@ public record EngineConfig(Reconstruction reconstruction, Tiling tiling, MapConf
       return this;
     }
 
+    public Builder views(TileViews v) {
+      views = or(v, views);
+      return this;
+    }
+
     /** The map with its own settings. */
     public Builder map(MapConfig v) {
       map = or(v, map);
@@ -443,7 +463,7 @@ public record EngineConfig(Reconstruction reconstruction, Tiling tiling, MapConf
     public EngineConfig build() {
       Reconstruction r = under("reconstruction", () -> new Reconstruction(tStar, noise, sampler,
           steps, eta, guidance, seeds, seed, batchSize));
-      Tiling t = under("tiling", () -> new Tiling(tileSize, tileOverlap, padding));
+      Tiling t = under("tiling", () -> new Tiling(tileSize, tileOverlap, padding, views));
       Scoring s = under("score", () -> new Scoring(reduction, topKPercent, smoothSigma));
       Limits l = under("limits", () -> new Limits(maxPixels, maxSensorValues));
       return new EngineConfig(r, t, Objects.requireNonNull(map, "map"), s, l);

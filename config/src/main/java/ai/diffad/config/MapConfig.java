@@ -38,7 +38,7 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
     return switch (Objects.requireNonNull(kind, "kind")) {
       case L1, L2, SSIM, MIX -> new PixelError(kind, null);
       case FEATURE -> new Feature(kind, null, null, null);
-      case KNN -> new Knn(kind, null, null, null, null, null);
+      case KNN -> new Knn(kind, null, null, null, null, null, null);
       case SEGMENTATION -> new Segmentation(kind);
       case SUM -> throw new ConfigException("map", "sum combines other maps and needs them: give"
           + " {kind: sum, parts: [...], weights: [...]} in an engine file (--engine)");
@@ -120,10 +120,13 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
    * @param sampling how the bank is subsampled from all normal positions: {@code random} (a
    *     uniform sample, the default) or {@code coreset} (PatchCore's greedy k-center coreset on a
    *     random projection: covers the normal feature space with fewer vectors)
+   * @param reweight PatchCore's re-weighting of a position's distance by how rare its nearest bank
+   *     vector is: the number b of that vector's own nearest neighbours in the bank the weight is
+   *     computed over (0: off, the default)
    */
   @JsonDeserialize(using = JsonDeserializer.None.class)
   record Knn(MapKind kind, Integer featureT, List<Integer> levels, Integer bankSize,
-      BackboneConfig backbone, String sampling) implements MapConfig {
+      BackboneConfig backbone, String sampling, Integer reweight) implements MapConfig {
     /** Default bank size. */
     public static final int DEFAULT_BANK = 16_384;
     /** The bank samplings. */
@@ -142,6 +145,14 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
         throw new ConfigException("sampling", "must be one of " + SAMPLINGS + ", got '" + sampling
             + "'");
       }
+      reweight = reweight == null ? 0 : reweight;
+      Check.inRange("reweight", reweight, 0, 64);
+    }
+
+    /** Without re-weighting. */
+    public Knn(MapKind kind, Integer featureT, List<Integer> levels, Integer bankSize,
+        BackboneConfig backbone, String sampling) {
+      this(kind, featureT, levels, bankSize, backbone, sampling, null);
     }
 
     /** The network's own encoder, random sampling. */

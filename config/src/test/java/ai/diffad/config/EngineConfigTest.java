@@ -89,6 +89,15 @@ class EngineConfigTest {
     assertThat(f).isEqualTo(new MapConfig.Feature(MapKind.FEATURE, 20, List.of(0, 2)));
     MapConfig k = yaml("map: {kind: knn, bankSize: 500}\n").map();
     assertThat(k).isEqualTo(new MapConfig.Knn(MapKind.KNN, 50, List.of(1, 2), 500));
+    assertThat(yaml("map: {kind: knn, reweight: 9}\n").map())
+        .isEqualTo(new MapConfig.Knn(MapKind.KNN, 50, List.of(1, 2), null, null, null, 9));
+    assertThatThrownBy(() -> yaml("map: {kind: knn, reweight: 65}\n"))
+        .hasMessageStartingWith("map.reweight: must be");
+    assertThat(yaml("tiling: {views: flips}\n").views()).isEqualTo(TileViews.FLIPS);
+    assertThat(yaml("tiling: {tileSize: 64}\n").views()).isEqualTo(TileViews.NONE);
+    assertThatThrownBy(() -> yaml("tiling: {views: spin}\n"))
+        .hasMessageStartingWith("tiling.views")
+        .hasMessageContaining("[none, hflip, flips, rotations, d4], got 'spin'");
     assertThat(yaml("map: segmentation\n").map()).isEqualTo(new MapConfig.Segmentation(null));
     assertThat(yaml("map: {kind: segmentation}\n").map().kind()).isEqualTo(MapKind.SEGMENTATION);
     assertThatThrownBy(() -> yaml("map: {kind: segmentation, levels: [1]}\n"))

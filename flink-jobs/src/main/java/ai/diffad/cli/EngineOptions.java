@@ -3,6 +3,7 @@ package ai.diffad.cli;
 import ai.diffad.config.ConfigLoader;
 import ai.diffad.config.EngineConfig;
 import ai.diffad.config.MapConfig;
+import ai.diffad.config.TileViews;
 import ai.diffad.config.MapKind;
 import ai.diffad.config.NoiseConfig;
 import ai.diffad.config.NoiseKind;
@@ -86,6 +87,12 @@ final class EngineOptions {
   @Option(names = "--bank-sampling", description = "For --map knn: random or coreset (PatchCore's greedy k-center) (default random).")
   String bankSampling;
 
+  @Option(names = "--reweight", description = "For --map knn: PatchCore's re-weighting by the rarity of the nearest bank vector, over its b nearest neighbours in the bank (0: off, the default; PatchCore uses b = 9).")
+  Integer reweight;
+
+  @Option(names = "--views", description = "Test-time views of each tile whose maps are averaged (a k-NN bank is fitted on the same views): none, hflip, flips, rotations, d4 (default none).", converter = EnumConverters.TileViewsConverter.class)
+  TileViews views;
+
   @Option(names = "--padding", description = "Reflection padding in pixels (working resolution) around each image, cut from the map afterwards (default 0).")
   Integer padding;
 
@@ -112,26 +119,28 @@ final class EngineOptions {
         b.noise().persistence(), b.noise().frequency());
     EngineConfig.Builder e = b.toBuilder().tStar(t).noise(n).sampler(sampler).steps(steps).eta(eta)
         .guidance(guidance).seeds(seeds).seed(seed).batchSize(batch).tileSize(tile)
-        .padding(padding).map(map).smoothSigma(smooth).reduction(reduce).topKPercent(topK)
+        .padding(padding).views(views).map(map).smoothSigma(smooth).reduction(reduce).topKPercent(topK)
         .maxPixels(maxPixels);
     if (featureT != null || featureLevels != null || backbone != null || backboneLayers != null
-        || backboneSize != null || bankSize != null || bankSampling != null) {
+        || backboneSize != null || bankSize != null || bankSampling != null || reweight != null) {
       MapConfig m = e.build().map();
       if (m instanceof MapConfig.Feature f) {
-        if (bankSize != null || bankSampling != null) {
+        if (bankSize != null || bankSampling != null || reweight != null) {
           throw new ai.diffad.config.ConfigException(bankSize != null ? "--bank-size"
-              : "--bank-sampling", "applies to --map knn only, the map is feature");
+              : bankSampling != null ? "--bank-sampling" : "--reweight",
+              "applies to --map knn only, the map is feature");
         }
         e.map(new MapConfig.Feature(f.kind(), or(featureT, f.featureT()),
             or(featureLevels, f.levels()), backbone(f.backbone())));
       } else if (m instanceof MapConfig.Knn k) {
         e.map(new MapConfig.Knn(k.kind(), or(featureT, k.featureT()), or(featureLevels, k.levels()),
-            or(bankSize, k.bankSize()), backbone(k.backbone()), or(bankSampling, k.sampling())));
+            or(bankSize, k.bankSize()), backbone(k.backbone()), or(bankSampling, k.sampling()),
+            or(reweight, k.reweight())));
       } else {
         String option = featureT != null ? "--feature-t" : featureLevels != null
             ? "--feature-levels" : backbone != null ? "--backbone" : backboneLayers != null
             ? "--backbone-layers" : backboneSize != null ? "--backbone-size" : bankSize != null
-            ? "--bank-size" : "--bank-sampling";
+            ? "--bank-size" : bankSampling != null ? "--bank-sampling" : "--reweight";
         throw new ai.diffad.config.ConfigException(option, "applies to --map feature or knn only,"
             + " the map is " + m.kind().spelling());
       }

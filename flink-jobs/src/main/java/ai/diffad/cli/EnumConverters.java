@@ -6,6 +6,7 @@ import ai.diffad.config.DenoiseMode;
 import ai.diffad.config.MapKind;
 import ai.diffad.config.NoiseKind;
 import ai.diffad.config.ScoreReduction;
+import ai.diffad.config.TileViews;
 import ai.diffad.config.SamplerKind;
 import ai.diffad.config.ScheduleKind;
 import picocli.CommandLine;
@@ -59,6 +60,14 @@ final class EnumConverters {
     @Override
     public ScoreReduction convert(String value) {
       return EnumConverters.convert(ScoreReduction.class, value);
+    }
+  }
+
+  /** test-time views. */
+  static final class TileViewsConverter implements CommandLine.ITypeConverter<TileViews> {
+    @Override
+    public TileViews convert(String value) {
+      return EnumConverters.convert(TileViews.class, value);
     }
   }
 

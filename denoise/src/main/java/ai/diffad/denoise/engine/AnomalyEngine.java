@@ -83,6 +83,10 @@ public final class AnomalyEngine implements AutoCloseable {
           + " for image models only; for series use one of " + AnomalyMappers.seriesKinds()
           .stream().map(k -> k.spelling()).toList());
     }
+    if (sensor && config.views() != ai.diffad.config.TileViews.NONE) {
+      throw new ai.diffad.config.ConfigException("tiling.views", "test-time views turn and mirror"
+          + " images; for series models use none, got " + config.views().spelling());
+    }
     this.reconstructor = new Reconstructor(model, config);
     int tile = sensor || config.tileSize() == 0 ? trained.data().size() : config.tileSize();
     this.tiler = Tiler.of(tile, config.tileOverlap(), trained.network().sizeMultiple());

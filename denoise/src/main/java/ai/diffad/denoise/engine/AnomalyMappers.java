@@ -28,6 +28,11 @@ public final class AnomalyMappers {
    *     has for other settings
    */
   public static AnomalyMapper open(LoadedModel model, EngineConfig config) {
+    return TileViewMapper.wrap(openPart(model, config), config.views());
+  }
+
+  /** The mapper of {@code config.map()} without the test-time views (a sum's views wrap the sum). */
+  private static AnomalyMapper openPart(LoadedModel model, EngineConfig config) {
     Objects.requireNonNull(model, "model");
     MapConfig map = config.map();
     if (map instanceof MapConfig.PixelError p) {
@@ -48,7 +53,7 @@ public final class AnomalyMappers {
       List<AnomalyMapper> parts = new ArrayList<>();
       try {
         for (MapConfig part : sum.parts()) {
-          parts.add(open(model, config.toBuilder().map(part).build()));
+          parts.add(openPart(model, config.toBuilder().map(part).build()));
         }
       } catch (RuntimeException e) {
         parts.forEach(AnomalyMapper::close);
@@ -106,6 +111,35 @@ public final class AnomalyMappers {
    *     ({@code bankSize})
    */
   public static Optional<Fitter> fitter(LoadedModel model, EngineConfig config, int size) {
+    return fitterOfPart(model, config, size).map(f -> new Fitter() {
+      @Override
+      public void add(AnomalyEngine.ImageInput input, float[][] tiles, int channels, int height,
+          int width) {
+        f.add(input, tiles, channels, height, width);
+      }
+
+      @Override
+      public List<String> files() {
+        return f.files();
+      }
+
+      @Override
+      public AnomalyMapper build() {
+        return TileViewMapper.wrap(f.build(), config.views());
+      }
+
+      @Override
+      public Map<String, byte[]> bytes() {
+        return f.bytes();
+      }
+    });
+  }
+
+  /**
+   * A part's fitter: its {@link Fitter#build()} gives the mapper without the test-time views,
+   * though a k-NN bank is fitted on every view of each normal tile.
+   */
+  private static Optional<Fitter> fitterOfPart(LoadedModel model, EngineConfig config, int size) {
     if (config.map() instanceof MapConfig.Sum sum) {
       return Optional.of(new SumFitter(model, config, sum, size));
     }
@@ -120,7 +154,20 @@ public final class AnomalyMappers {
       @Override
       public void add(AnomalyEngine.ImageInput input, float[][] tiles, int channels, int height,
           int width) {
-        builder.add(Arrays.asList(tiles), channels, height, width);
+        for (int[] view : config.views().views()) {
+          if (view[0] % 2 == 1 && height != width) {
+            throw new ConfigException("tiling.views", config.views().spelling() + " turns tiles"
+                + " by a quarter, which needs square tiles; these are " + height + "x" + width);
+          }
+          float[][] viewed = new float[tiles.length][];
+          for (int i = 0; i < tiles.length; i++) {
+            viewed[i] = TileViewMapper.view(tiles[i], channels, height, width, view[0],
+                view[1] == 1);
+          }
+          int vh = view[0] % 2 == 0 ? height : width;
+          int vw = view[0] % 2 == 0 ? width : height;
+          builder.add(Arrays.asList(viewed), channels, vh, vw);
+        }
       }
 
       @Override
@@ -167,7 +214,7 @@ public final class AnomalyMappers {
       this.sum = sum;
       this.rng = new java.util.SplittableRandom(config.seed() ^ 0x53554DL);
       for (MapConfig part : sum.parts()) {
-        partFitters.add(fitter(model, config.toBuilder().map(part).build(), size));
+        partFitters.add(fitterOfPart(model, config.toBuilder().map(part).build(), size));
       }
     }
 
@@ -210,11 +257,13 @@ public final class AnomalyMappers {
         for (int i = 0; i < sum.parts().size(); i++) {
           EngineConfig partConfig = config.toBuilder().map(sum.parts().get(i)).build();
           Optional<Fitter> f = partFitters.get(i);
-          AnomalyMapper mapper = f.isPresent() ? f.get().build() : open(model, partConfig);
+          AnomalyMapper mapper = f.isPresent() ? f.get().build() : openPart(model, partConfig);
           parts.add(mapper);
           f.ifPresent(x -> partBytes.putAll(x.bytes()));
           EngineConfig raw = partConfig.toBuilder().smoothSigma(0.0).build();
-          AnomalyEngine engine = new AnomalyEngine(model, raw, mapper);
+          // the part's statistics over the views it is served with (the wrapper holds nothing)
+          AnomalyEngine engine = new AnomalyEngine(model, raw,
+              TileViewMapper.wrap(mapper, config.views()));
           double s = 0;
           double s2 = 0;
           long n = 0;

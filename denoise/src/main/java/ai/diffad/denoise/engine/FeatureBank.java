@@ -35,8 +35,11 @@ public final class FeatureBank implements AutoCloseable {
   private final NDArray bank;
   private final NDArray bankSquares;
   private final int dims;
+  /** (bank, b) indices of each bank vector's b nearest bank vectors, itself first; null: off. */
+  private final NDArray neighbours;
 
-  private FeatureBank(EngineConfig config, FeatureSource source, NDManager manager, NDArray bank) {
+  private FeatureBank(EngineConfig config, FeatureSource source, NDManager manager, NDArray bank,
+      int reweight) {
     this.config = config;
     this.source = source;
     this.manager = manager;
@@ -44,6 +47,40 @@ public final class FeatureBank implements AutoCloseable {
     this.dims = (int) bank.getShape().get(1);
     this.bankSquares = bank.square().sum(new int[] {1}).reshape(1, -1);
     this.bankSquares.attach(manager);
+    this.neighbours = reweight > 0 ? neighbourTable(Math.min(reweight, size())) : null;
+  }
+
+  /** Each bank vector's {@code b} nearest bank vectors (itself first), searched in blocks. */
+  private NDArray neighbourTable(int b) {
+    long rows = bank.getShape().get(0);
+    long[] table = new long[(int) (rows * b)];
+    for (long r = 0; r < rows; r += QUERY_BLOCK) {
+      long e = Math.min(rows, r + QUERY_BLOCK);
+      try (NDManager blk = manager.newSubManager()) {
+        NDArray qs = bank.get(r + ":" + e);
+        qs.attach(blk);
+        NDArray dist = qs.square().sum(new int[] {1}, true).add(bankSquares)
+            .sub(qs.matMul(bank.transpose()).mul(2f));
+        long[] idx = dist.topK(b, 1, false, true).get(1).toType(DataType.INT64, false)
+            .toLongArray();
+        for (long q = r; q < e; q++) {
+          // the row's own index first, whatever rounding says about equal vectors
+          int at = (int) ((q - r) * b);
+          int self = b - 1;
+          for (int k = 0; k < b; k++) {
+            if (idx[at + k] == q) {
+              self = k;
+              break;
+            }
+          }
+          System.arraycopy(idx, at, idx, at + 1, self);
+          idx[at] = q;
+        }
+        System.arraycopy(idx, 0, table, (int) (r * b), (int) ((e - r) * b));
+      }
+    }
+    NDArray t = manager.create(table, new Shape(rows, b));
+    return t;
   }
 
   /** Collects vectors from normal tiles; {@link #build()} samples the bank. */
@@ -143,7 +180,7 @@ public final class FeatureBank implements AutoCloseable {
         bank.close();
         bank = picked;
       }
-      return new FeatureBank(config, source, m, bank);
+      return new FeatureBank(config, source, m, bank, knn.reweight());
     }
   }
 
@@ -201,6 +238,9 @@ public final class FeatureBank implements AutoCloseable {
             NDArray sq = qs.square().sum(new int[] {1}, true);
             NDArray dist = sq.add(bankSquares).sub(qs.matMul(bank.transpose()).mul(2f));
             NDArray min = dist.min(new int[] {1}).maximum(0f).sqrt();
+            if (neighbours != null) {
+              min = min.mul(weights(qs, dist.argMin(1)));
+            }
             System.arraycopy(min.toFloatArray(), 0, d, (int) r, (int) (e - r));
           }
         }
@@ -213,6 +253,20 @@ public final class FeatureBank implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * PatchCore's re-weighting (Roth et al. 2022, eq. 7): 1 - softmax over the b nearest bank
+   * neighbours m of the query's nearest bank vector m* of the distances |q - m|, taken at m*: near
+   * 1 when m* lies apart from the rest of the bank (a rare normal pattern is trusted less), near
+   * 1 - 1/b inside a dense cluster.
+   */
+  private NDArray weights(NDArray qs, NDArray nearest) {
+    long rows = qs.getShape().get(0);
+    int b = (int) neighbours.getShape().get(1);
+    NDArray support = bank.get(neighbours.get(nearest).reshape(-1)).reshape(rows, b, dims);
+    NDArray dist = support.sub(qs.expandDims(1)).square().sum(new int[] {2}).sqrt();
+    return dist.softmax(1).get(":, 0").neg().add(1f);
   }
 
   /** (positions, D) vectors of a batch of tiles. */
@@ -335,7 +389,7 @@ public final class FeatureBank implements AutoCloseable {
     float[] v = new float[rows * d];
     buf.asFloatBuffer().get(v);
     NDManager m = model.manager().newSubManager();
-    return new FeatureBank(config, source, m, m.create(v, new Shape(rows, d)));
+    return new FeatureBank(config, source, m, m.create(v, new Shape(rows, d)), knn.reweight());
   }
 
   @Override

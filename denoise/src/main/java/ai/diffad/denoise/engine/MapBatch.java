@@ -63,12 +63,18 @@ public final class MapBatch {
    * callers that hold tiles rather than images.
    */
   static MapBatch ofTiles(float[][] tiles, float[][] reconstructions, int c, int h, int w) {
+    return ofTiles(tiles, reconstructions, new long[tiles.length], c, h, w);
+  }
+
+  /** As {@link #ofTiles(float[][], float[][], int, int, int)}, with the tiles' noise keys. */
+  static MapBatch ofTiles(float[][] tiles, float[][] reconstructions, long[] keys, int c, int h,
+      int w) {
     TilePlan plan = Tiler.of(Math.max(h, w), 0.0, 1).plan(h, w);
     List<Prepared> inputs = new java.util.ArrayList<>();
     for (int i = 0; i < tiles.length; i++) {
       inputs.add(new Prepared(tiles[i], h, w, plan, i));
     }
-    return new MapBatch(inputs, tiles, reconstructions, new long[tiles.length], c);
+    return new MapBatch(inputs, tiles, reconstructions, keys, c);
   }
 
   /** The prepared inputs. */
