@@ -93,6 +93,11 @@ class EngineConfigTest {
         .isEqualTo(new MapConfig.Knn(MapKind.KNN, 50, List.of(1, 2), null, null, null, 9));
     assertThatThrownBy(() -> yaml("map: {kind: knn, reweight: 65}\n"))
         .hasMessageStartingWith("map.reweight: must be");
+    // a file a user brings is normalised as torchvision's (ImageNet mean and std) unless told
+    assertThat(new BackboneConfig("wrn50.onnx", null, null, null).normalize()).isEqualTo("imagenet");
+    assertThat(new BackboneConfig("wrn50.pt", null, null, null).normalize()).isEqualTo("imagenet");
+    assertThat(new BackboneConfig("tfjs/model.json", null, null, null).normalize())
+        .isEqualTo("keras");
     assertThat(yaml("tiling: {views: flips}\n").views()).isEqualTo(TileViews.FLIPS);
     assertThat(yaml("tiling: {tileSize: 64}\n").views()).isEqualTo(TileViews.NONE);
     assertThatThrownBy(() -> yaml("tiling: {views: spin}\n"))

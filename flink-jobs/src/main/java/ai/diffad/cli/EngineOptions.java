@@ -72,7 +72,7 @@ final class EngineOptions {
   @Option(names = "--feature-levels", split = ",", description = "For --map feature or knn: encoder levels, e.g. 1,2 (default 1,2).")
   java.util.List<Integer> featureLevels;
 
-  @Option(names = "--backbone", description = "For --map feature or knn: a pretrained extractor instead of the network's encoder: mobilenet_v2 or inception_v3 (diffad fetch-backbone gets them), or the path of a TF.js model.json or TorchScript file.")
+  @Option(names = "--backbone", description = "For --map feature or knn: a pretrained extractor instead of the network's encoder: mobilenet_v2 or inception_v3 (diffad fetch-backbone gets them), or the path of a TF.js model.json, TorchScript (.pt) or ONNX (.onnx) file.")
   String backbone;
 
   @Option(names = "--backbone-layers", split = ",", description = "With --backbone: its layers, finest first (default MobileNetV2 block_5_add,block_9_add; InceptionV3 mixed2,mixed5; TorchScript outputs 0).")

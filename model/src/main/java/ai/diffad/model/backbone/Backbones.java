@@ -11,7 +11,6 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Locale;
 
 /**
  * Where backbones come from: the packaged ones ({@code mobilenet_v2}, {@code inception_v3}) from
@@ -78,18 +77,13 @@ public final class Backbones {
       if (BackboneConfig.isTorchScript(file.toString())) {
         return TorchScriptBackbone.load(file, config.size());
       }
-      if (isOnnx(file.toString())) {
+      if (BackboneConfig.isOnnx(file.toString())) {
         return OnnxBackbone.load(file, config.size());
       }
       return KerasBackbone.load(file, config.name(), parent);
     } catch (IOException | IllegalArgumentException e) {
       throw new ConfigException("backbone.name", "cannot load " + file + ": " + e.getMessage());
     }
-  }
-
-  /** Whether a backbone name is an ONNX file ({@code .onnx}), run by {@link OnnxBackbone}. */
-  public static boolean isOnnx(String name) {
-    return name.toLowerCase(Locale.ROOT).endsWith(".onnx");
   }
 
   /** SHA-256 (lower-case hex) of a file. */

@@ -52,7 +52,11 @@ public final class OnnxBackbone implements Backbone {
     String sha = Backbones.sha256(file);
     Model model = Model.newInstance(file.getFileName().toString(), ENGINE);
     try {
-      model.load(file.toAbsolutePath().getParent(), file.getFileName().toString());
+      // as many threads as the PyTorch engine is given (the launcher sizes both to the cores)
+      String threads = System.getProperty("ai.djl.pytorch.num_threads",
+          Integer.toString(Runtime.getRuntime().availableProcessors()));
+      model.load(file.toAbsolutePath().getParent(), file.getFileName().toString(),
+          java.util.Map.of("intraOpNumThreads", threads, "interOpNumThreads", "1"));
       List<String> names = new ArrayList<>();
       try (NDManager m = model.getNDManager().newSubManager()) {
         NDList out = model.getBlock().forward(new ParameterStore(m, false),
