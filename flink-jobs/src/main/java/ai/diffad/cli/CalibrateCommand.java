@@ -169,11 +169,16 @@ final class CalibrateCommand implements Callable<Integer> {
           + fitData);
     }
     java.util.Map<String, byte[]> bytes;
+    java.util.Map<String, String> backbones;
     try (AnomalyMapper mapper = f.build()) {
       bytes = f.bytes();
+      backbones = f.backbones();
     }
     for (java.util.Map.Entry<String, byte[]> e : bytes.entrySet()) {
       ModelArtifact.putFile(model, e.getKey(), e.getValue());
+      if (backbones.containsKey(e.getKey())) { // the backbone's name and SHA-256 in model.json
+        ModelArtifact.recordBackbone(model, e.getKey(), backbones.get(e.getKey()));
+      }
       o.printf(Locale.ROOT, "diffad calibrate: %s map fitted on %d normal images -> %s (%d bytes,"
           + " SHA-256 in %s)%n", cfg.map().kind().spelling(), added, model.resolve(e.getKey()),
           e.getValue().length, ModelArtifact.MANIFEST);

@@ -102,6 +102,14 @@ public final class AnomalyMappers {
 
     /** The learned state, file by file ({@link #files()}); after {@link #build()}. */
     Map<String, byte[]> bytes();
+
+    /**
+     * The pretrained backbone each file was built with, for {@code model.json}
+     * ({@code ModelManifest.backbones}); after {@link #build()}. Default: none.
+     */
+    default Map<String, String> backbones() {
+      return Map.of();
+    }
   }
 
   /**
@@ -131,6 +139,11 @@ public final class AnomalyMappers {
       @Override
       public Map<String, byte[]> bytes() {
         return f.bytes();
+      }
+
+      @Override
+      public Map<String, String> backbones() {
+        return f.backbones();
       }
     });
   }
@@ -187,6 +200,14 @@ public final class AnomalyMappers {
           throw new IllegalStateException("build() first");
         }
         return Map.of(FeatureBank.FILE, bank.toBytes());
+      }
+
+      @Override
+      public Map<String, String> backbones() {
+        if (bank == null) {
+          throw new IllegalStateException("build() first");
+        }
+        return knn.backbone() == null ? Map.of() : Map.of(FeatureBank.FILE, bank.featureSource());
       }
     });
   }
@@ -262,16 +283,17 @@ public final class AnomalyMappers {
           f.ifPresent(x -> partBytes.putAll(x.bytes()));
           EngineConfig raw = partConfig.toBuilder().smoothSigma(0.0).build();
           // the part's statistics over the views it is served with (the wrapper holds nothing)
-          AnomalyEngine engine = new AnomalyEngine(model, raw,
-              TileViewMapper.wrap(mapper, config.views()));
           double s = 0;
           double s2 = 0;
           long n = 0;
-          for (AnomalyEngine.ScoreResult r : engine.scoreAll(kept)) {
-            for (float v : r.map()) {
-              s += v;
-              s2 += (double) v * v;
-              n++;
+          try (AnomalyEngine engine = new AnomalyEngine(model, raw,
+              TileViewMapper.wrap(mapper, config.views()))) {
+            for (AnomalyEngine.ScoreResult r : engine.scoreAll(kept)) {
+              for (float v : r.map()) {
+                s += v;
+                s2 += (double) v * v;
+                n++;
+              }
             }
           }
           means[i] = s / n;
@@ -292,6 +314,15 @@ public final class AnomalyMappers {
       }
       Map<String, byte[]> all = new java.util.TreeMap<>(partBytes);
       all.put(SumStats.FILE, stats.toBytes());
+      return all;
+    }
+
+    @Override
+    public Map<String, String> backbones() {
+      Map<String, String> all = new java.util.TreeMap<>();
+      for (Optional<Fitter> p : partFitters) {
+        p.ifPresent(x -> all.putAll(x.backbones()));
+      }
       return all;
     }
   }

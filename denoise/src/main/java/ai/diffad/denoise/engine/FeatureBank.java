@@ -206,6 +206,11 @@ public final class FeatureBank implements AutoCloseable {
     return (int) bank.getShape().get(0);
   }
 
+  /** What the vectors were computed with (the bank's header: encoder or backbone settings). */
+  public String featureSource() {
+    return source.describe();
+  }
+
   /** Length of each vector. */
   public int dims() {
     return dims;

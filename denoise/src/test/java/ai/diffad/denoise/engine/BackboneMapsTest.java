@@ -134,6 +134,20 @@ class BackboneMapsTest {
       assertThatThrownBy(() -> new AnomalyEngine(withBank, otherLayers))
           .isInstanceOf(ConfigException.class).hasMessageContaining("[block_5_add]");
     }
+    // the fitter names the backbone for model.json exactly as the bank's header does
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(saved)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    byte[] header = new byte[buf.getInt(8)];
+    buf.position(12);
+    buf.get(header);
+    AnomalyMappers.Fitter fitter = AnomalyMappers.fitter(model, cfg, 200).orElseThrow();
+    fitter.add(normal.get(0), new float[][] {normal.get(0).planar()}, 1, SIZE, SIZE);
+    try (AnomalyMapper fitted = fitter.build()) {
+      assertThat(fitter.backbones()).containsOnlyKeys(FeatureBank.FILE);
+      assertThat(fitter.backbones().get(FeatureBank.FILE))
+          .isEqualTo(new String(header, java.nio.charset.StandardCharsets.UTF_8))
+          .contains("mobilenet_v2[block_2_add,block_5_add]@64").contains("sha256=");
+    }
   }
 
   /**

@@ -124,6 +124,20 @@ public final class ModelArtifact {
     return updated;
   }
 
+  /**
+   * Records in {@code model.json} the backbone a file of learned state was built with (see
+   * {@link ModelManifest#backbones()}); the file must be listed already.
+   */
+  public static ModelManifest recordBackbone(Path dir, String file, String backbone) {
+    ModelManifest m = readManifest(dir);
+    if (!m.files().containsKey(file)) {
+      throw new IllegalArgumentException(file + " is not a file of the model");
+    }
+    ModelManifest updated = m.withBackbone(file, backbone);
+    writeManifest(dir, updated);
+    return updated;
+  }
+
   private static void writeManifest(Path dir, ModelManifest manifest) {
     Path file = dir.resolve(MANIFEST);
     Path tmp = dir.resolve(MANIFEST + ".tmp");

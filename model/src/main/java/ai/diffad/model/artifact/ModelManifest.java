@@ -23,6 +23,9 @@ import java.util.TreeMap;
  * @param networks the networks by name; {@value #DENOISER} is always there
  * @param files SHA-256 (lower-case hex) of every file of the model (weights and learned state), by
  *     file name relative to the artifact directory; verified on load
+ * @param backbones the pretrained backbone each file of learned state was built with (its name,
+ *     layers, input size, normalisation and the SHA-256 of its weights), by file name; a file whose
+ *     backbone is listed is only served with that backbone
  */
 public record ModelManifest(
     int formatVersion,
@@ -31,7 +34,10 @@ public record ModelManifest(
     InputSpec input,
     TrainingInfo training,
     Map<String, NetworkSpec> networks,
-    Map<String, String> files) {
+    Map<String, String> files,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+        com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+    Map<String, String> backbones) {
 
   /** The artifact format version written by this code. */
   public static final int FORMAT_VERSION = 2;
@@ -47,6 +53,14 @@ public record ModelManifest(
     files = files == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(files));
     networks = networks == null ? Map.of()
         : java.util.Collections.unmodifiableMap(new TreeMap<>(networks));
+    backbones = backbones == null ? Map.of()
+        : java.util.Collections.unmodifiableMap(new TreeMap<>(backbones));
+  }
+
+  /** A manifest without backbones. */
+  public ModelManifest(int formatVersion, String name, DiffadConfig config, InputSpec input,
+      TrainingInfo training, Map<String, NetworkSpec> networks, Map<String, String> files) {
+    this(formatVersion, name, config, input, training, networks, files, null);
   }
 
   /** A manifest of the given networks. */
@@ -59,7 +73,14 @@ public record ModelManifest(
   public ModelManifest withFile(String file, String sha256) {
     Map<String, String> f = new TreeMap<>(files);
     f.put(file, sha256);
-    return new ModelManifest(formatVersion, name, config, input, training, networks, f);
+    return new ModelManifest(formatVersion, name, config, input, training, networks, f, backbones);
+  }
+
+  /** The same manifest recording that {@code file} was built with {@code backbone}. */
+  public ModelManifest withBackbone(String file, String backbone) {
+    Map<String, String> b = new TreeMap<>(backbones);
+    b.put(file, backbone);
+    return new ModelManifest(formatVersion, name, config, input, training, networks, files, b);
   }
 
   /** Whether the model takes series (sensor windows, {@link Layout#NCL}) rather than images. */

@@ -228,4 +228,25 @@ class ModelArtifactTest {
     assertThatThrownBy(() -> ModelArtifact.putFile(dir, "../outside", state))
         .hasMessageContaining("not a model file name");
   }
+
+  /**
+   * The backbone a state file was built with is recorded in model.json beside the file's SHA-256,
+   * survives replacing the file and reading the manifest back, and can only name a listed file.
+   */
+  @Test
+  void theBackboneOfAStateFileIsRecordedInTheManifest() throws IOException {
+    byte[] state = "bank".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ModelArtifact.putFile(dir, "maps/knn-bank.bin", state);
+    String backbone = "backbone=mobilenet_v2[block_5_add,block_9_add]@224/keras;sha256=8a45";
+    ModelArtifact.recordBackbone(dir, "maps/knn-bank.bin", backbone);
+    assertThat(Files.readString(dir.resolve(ModelArtifact.MANIFEST))).contains("\"backbones\"")
+        .contains("mobilenet_v2[block_5_add,block_9_add]@224/keras;sha256=8a45");
+    ModelArtifact.putFile(dir, "maps/knn-bank.bin", "bank2".getBytes(
+        java.nio.charset.StandardCharsets.UTF_8));
+    ModelManifest m = ModelArtifact.readManifest(dir);
+    assertThat(m.backbones()).containsExactly(java.util.Map.entry("maps/knn-bank.bin", backbone));
+    assertThat(m.files()).containsKey("maps/knn-bank.bin");
+    assertThatThrownBy(() -> ModelArtifact.recordBackbone(dir, "maps/none.bin", backbone))
+        .hasMessageContaining("not a file of the model");
+  }
 }
