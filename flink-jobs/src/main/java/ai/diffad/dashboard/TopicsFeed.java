@@ -43,6 +43,7 @@ public final class TopicsFeed implements Feed {
   private final Map<String, String> properties;
   private volatile boolean running;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile boolean ready;
   private Thread thread;
 
   /**
@@ -112,8 +113,12 @@ public final class TopicsFeed implements Feed {
               } else {
                 c.seekToBeginning(added);
               }
+              for (TopicPartition tp : added) {
+                c.position(tp); // resolve the start now: what is produced from here on is read
+              }
             }
             listedOnce = true;
+            ready = true;
             String missing = missing(assigned);
             state.feedError(missing.isEmpty() ? null : "waiting for topics: " + missing);
           } catch (KafkaException e) {
@@ -157,11 +162,21 @@ public final class TopicsFeed implements Feed {
 
   private List<TopicPartition> refresh(KafkaConsumer<byte[], byte[]> c, Set<TopicPartition> assigned) {
     Map<String, List<PartitionInfo>> all = new HashMap<>();
+    KafkaException failed = null;
     for (String t : topics.keySet()) {
-      List<PartitionInfo> ps = c.partitionsFor(t, Duration.ofSeconds(5));
-      if (ps != null) {
-        all.put(t, ps);
+      try {
+        List<PartitionInfo> ps = c.partitionsFor(t, Duration.ofSeconds(5));
+        if (ps != null) {
+          all.put(t, ps);
+        }
+      } catch (WakeupException e) {
+        throw e;
+      } catch (KafkaException e) {
+        failed = e; // a missing topic may time out: the others are still read
       }
+    }
+    if (all.isEmpty() && failed != null) {
+      throw failed;
     }
     List<TopicPartition> added = new ArrayList<>();
     for (List<PartitionInfo> ps : all.values()) {
@@ -183,6 +198,11 @@ public final class TopicsFeed implements Feed {
       }
     }
     return String.join(", ", m);
+  }
+
+  /** Whether the topics were listed once and the partitions found have their start offsets. */
+  public boolean ready() {
+    return ready;
   }
 
   @Override

@@ -16,7 +16,7 @@
     totals: {},
     model: {},
     minutes: 5,
-    dirty: { sources: new Set(), alerts: true, rejected: true, flagged: true, header: true },
+    dirty: { sources: new Set(), alerts: true, alertStates: false, rejected: true, flagged: true, header: true },
     received: 0,
   };
   const charts = {};
@@ -141,7 +141,8 @@
     if (st.dirty.header) { renderHeader(); st.dirty.header = false; }
     for (const name of st.dirty.sources) renderSource(name);
     st.dirty.sources.clear();
-    if (st.dirty.alerts) { renderAlerts(); st.dirty.alerts = false; }
+    if (st.dirty.alerts) { renderAlerts(); st.dirty.alerts = false; st.dirty.alertStates = false; }
+    if (st.dirty.alertStates) { renderAlertStates(); st.dirty.alertStates = false; }
     if (st.dirty.rejected) { renderRejected(); st.dirty.rejected = false; }
     if (st.dirty.flagged) { renderFlagged(); st.dirty.flagged = false; }
     const empty = $('sources').querySelector(':scope > .empty');
@@ -225,6 +226,9 @@
       if (p[0] < lo || p[0] > hi + 60) continue;
       xs.push(p[0]); ys.push(p[1]); fs.push(p[2] ? p[1] : null); ts.push(p[3]);
     }
+    // The threshold across the whole range: its first and last value at the range's ends.
+    if (ts.length && ts[0] !== null) { xs.unshift(lo); ys.unshift(null); fs.unshift(null); ts.unshift(ts[0]); }
+    if (ts.length && ts[ts.length - 1] !== null) { xs.push(hi); ys.push(null); fs.push(null); ts.push(ts[ts.length - 1]); }
     s.range = [lo, hi];
     return [xs, ys, fs, ts];
   }
@@ -253,22 +257,36 @@
   function renderAlerts() {
     const body = $('alerts').tBodies[0];
     const rows = document.createDocumentFragment();
-    const seen = new Set();
     for (const a of st.alerts) {
-      const open = alertOpen(a, !seen.has(a.source));
-      seen.add(a.source);
       const tr = el('tr');
-      tr.dataset.state = open ? 'open' : 'quiet';
       tr.appendChild(el('td', 'source', sourceName(a.source)));
       tr.appendChild(el('td', null, fmt(a.windowSeconds, 3) + ' s'));
       tr.appendChild(el('td', 'count', a.count));
       const first = el('td', 'first'); first.appendChild(timeEl(a.firstTs)); tr.appendChild(first);
       const last = el('td', 'last'); last.appendChild(timeEl(a.lastTs)); tr.appendChild(last);
-      tr.appendChild(el('td', 'state', open ? 'open' : 'quiet'));
+      tr.appendChild(el('td', 'state'));
       tr.title = 'raised ' + a.ts + (a.maxScoreId ? '; highest score ' + fmt(a.maxScore, 4) + ' (' + a.maxScoreId + ')' : '');
       rows.appendChild(tr);
     }
     body.replaceChildren(rows);
+    renderAlertStates();
+  }
+
+  // Open or quiet changes with time alone: the rows stay, their state is set again.
+  function renderAlertStates() {
+    const rows = $('alerts').tBodies[0].rows;
+    const seen = new Set();
+    st.alerts.forEach((a, i) => {
+      const open = alertOpen(a, !seen.has(a.source));
+      seen.add(a.source);
+      const tr = rows[i];
+      if (!tr) return;
+      const state = open ? 'open' : 'quiet';
+      if (tr.dataset.state !== state) {
+        tr.dataset.state = state;
+        tr.cells[5].textContent = state;
+      }
+    });
   }
 
   function renderRejected() {
@@ -345,7 +363,7 @@
   // Time moves on without records: the charts' range and the alerts' state.
   setInterval(() => {
     for (const name of st.sources.keys()) st.dirty.sources.add(name);
-    st.dirty.alerts = true;
+    st.dirty.alertStates = true;
     schedule();
   }, 1000);
   window.addEventListener('resize', () => {
