@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       StreamCommand.class,
       BatchCommand.class,
+      DashboardCommand.class,
       SampleCommand.class,
       ScheduleCommand.class,
       DemoCommand.class,

@@ -1,6 +1,11 @@
 package ai.diffad.cli;
 
 import ai.diffad.config.ConfigException;
+import ai.diffad.dashboard.Dashboard;
+import ai.diffad.dashboard.DashboardSettings;
+import ai.diffad.dashboard.Feed;
+import ai.diffad.dashboard.FolderFeed;
+import ai.diffad.dashboard.TopicsFeed;
 import ai.diffad.flink.FlinkEnvironments;
 import ai.diffad.flink.StreamJob;
 import ai.diffad.flink.config.StreamConfig;
@@ -78,25 +83,55 @@ final class StreamCommand implements Callable<Integer> {
     }
     StreamExecutionEnvironment env = at.env();
     job.wire(env);
-    JobClient client = env.executeAsync(job.jobName());
-    out.println("diffad stream: job " + client.getJobID() + " running " + at.where());
-    out.println("diffad stream: " + job.sourceName() + " -> " + describeOutputs(cfg));
-    out.flush();
+    // Started before the job, so that it reads the topics from the offsets before its first record.
+    Dashboard dashboard = cfg.dashboard().on() ? startDashboard(cfg) : null;
+    try {
+      JobClient client = env.executeAsync(job.jobName());
+      out.println("diffad stream: job " + client.getJobID() + " running " + at.where()
+          + (dashboard == null ? "" : "; dashboard: " + dashboard.url()));
+      out.println("diffad stream: " + job.sourceName() + " -> " + describeOutputs(cfg));
+      out.flush();
 
-    if (untilIdle == null) {
-      if (!at.local()) {
-        out.println("diffad stream: stop it from the web UI or with: flink cancel " + client.getJobID());
-        out.flush();
+      if (untilIdle == null) {
+        if (!at.local()) {
+          out.println("diffad stream: stop it from the web UI or with: flink cancel " + client.getJobID());
+          out.flush();
+        }
+        client.getJobExecutionResult().get();
+        return DiffadCli.EXIT_OK;
       }
-      client.getJobExecutionResult().get();
+      long[] counts = waitUntilIdle(client, Duration.ofMillis(Math.round(untilIdle * 1000)));
+      out.printf(Locale.ROOT, "diffad stream: idle for %.1f s; stopping (%d inputs, %d records out so far)%n",
+          untilIdle, counts[0], counts[1]);
+      out.flush();
+      stop(client, err);
       return DiffadCli.EXIT_OK;
+    } finally {
+      if (dashboard != null) {
+        dashboard.close();
+      }
     }
-    long[] counts = waitUntilIdle(client, Duration.ofMillis(Math.round(untilIdle * 1000)));
-    out.printf(Locale.ROOT, "diffad stream: idle for %.1f s; stopping (%d inputs, %d records out so far)%n",
-        untilIdle, counts[0], counts[1]);
-    out.flush();
-    stop(client, err);
-    return DiffadCli.EXIT_OK;
+  }
+
+  /**
+   * The dashboard of the job's results: its output folder when it writes one, else its result
+   * topics.
+   */
+  private static Dashboard startDashboard(StreamConfig cfg) throws IOException {
+    StreamConfig.Dashboard d = cfg.dashboard();
+    DashboardSettings s = DashboardSettings.defaults().withBind(d.bind())
+        .withPort(d.port() == null ? 0 : d.port()).withToken(d.token()).withWindow(d.window());
+    Path dir = cfg.outputs().dir();
+    StreamConfig.KafkaOutput k = cfg.outputs().kafka();
+    Feed feed = dir != null ? new FolderFeed(dir, Dashboard.FOLDER_INTERVAL)
+        : new TopicsFeed(k.bootstrapServers(), k.scores(), k.rejected(), k.alerts(), false, Map.of());
+    try {
+      return Dashboard.start(s, feed, dir);
+    } catch (java.net.BindException e) {
+      throw new ConfigException("dashboard.port", e.getMessage());
+    } catch (java.net.UnknownHostException e) {
+      throw new ConfigException("dashboard.bind", "unknown address '" + d.bind() + "'");
+    }
   }
 
   /** Checks what the configuration names on disk; errors name the field. */

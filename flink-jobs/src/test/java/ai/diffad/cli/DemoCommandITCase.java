@@ -168,7 +168,9 @@ class DemoCommandITCase {
       assertThat(heatmap.toAbsolutePath().normalize())
           .isEqualTo(Path.of(rec.get("outputs").get("overlay").asText()).toAbsolutePath().normalize());
     }
-    assertThat(r.out()).contains("diffad demo: Flink web UI was http://localhost:");
+    assertThat(r.out()).containsPattern("diffad demo: Flink web UI was http://localhost:\\d+ and the dashboard"
+        + " http://127\\.0\\.0\\.1:\\d+/ while the job ran");
+    assertThat(r.err()).containsPattern("Flink web UI: http://localhost:\\d+; dashboard: http://127\\.0\\.0\\.1:\\d+/");
     assertThat(Files.readAllLines(out.resolve("summary.txt"))).isEqualTo(lines);
   }
 
@@ -205,6 +207,7 @@ class DemoCommandITCase {
         "alerts: {count: 3, window: 60s, cooldown: 5m}",
         "checkpointing: {interval: 5s, exactlyOnce: on}",
         "parallelism: 1",
+        "dashboard: {on: true}",
         "");
   }
 
@@ -228,6 +231,7 @@ class DemoCommandITCase {
     assertThat(config.outputs().dir()).isEqualTo(results);
     assertThat(config.outputs().maps()).isTrue();
     assertThat(config.engine()).isEqualTo(engine);
+    assertThat(config.dashboard().on()).as("the demo shows its dashboard").isTrue();
   }
 
   private List<DemoData.Drop> drops(int n) throws Exception {
@@ -320,7 +324,7 @@ class DemoCommandITCase {
     long t0 = System.nanoTime();
     DemoStream.Run run = DemoStream.run(config, base.resolve("stream.yaml"), data, 60,
         (out, e, args) -> {
-          out.println("diffad stream: job 0001 running locally; Flink web UI: http://localhost:2");
+          out.println("diffad stream: job 0001 running locally; Flink web UI: http://localhost:2; dashboard: http://127.0.0.1:3/");
           Thread.sleep(1000);
           return 1;
         }, log);
@@ -328,6 +332,7 @@ class DemoCommandITCase {
     assertThat(demoThreadsAlive()).isFalse();
     assertThat(run.code()).isEqualTo(1);
     assertThat(run.webUi()).isEqualTo("http://localhost:2");
+    assertThat(run.dashboard()).isEqualTo("http://127.0.0.1:3/");
     assertThat(run.dropped()).isEqualTo(Feeder.DROP_BATCH);
   }
 

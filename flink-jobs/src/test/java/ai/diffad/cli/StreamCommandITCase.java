@@ -65,10 +65,21 @@ class StreamCommandITCase {
         "outputs: {dir: " + out + ", maps: on}",
         "alerts: {count: 2, window: 60s, threshold: 0.0}",
         "checkpointing: {interval: 500ms}",
+        "dashboard: {on: true}",
         ""));
     CliTest.Run r = CliTest.run("stream", "--config", f.toString(), "--until-idle", "3");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("running locally; Flink web UI: http://localhost:").contains("idle for 3.0 s");
+    // The dashboard ran beside the job, its address on the job's line, and stopped with it.
+    java.util.regex.Matcher dash = java.util.regex.Pattern.compile("; dashboard: http://127\\.0\\.0\\.1:(\\d+)/")
+        .matcher(r.out());
+    assertThat(dash.find()).as(r.out()).isTrue();
+    int port = Integer.parseInt(dash.group(1));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+      }
+    }).isInstanceOf(java.io.IOException.class);
     List<String> scores = Files.readAllLines(out.resolve("scores.jsonl"));
     List<String> rejected = Files.readAllLines(out.resolve("rejected.jsonl"));
     assertThat(scores).hasSize(3);

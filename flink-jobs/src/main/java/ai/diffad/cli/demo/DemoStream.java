@@ -29,6 +29,7 @@ public final class DemoStream {
   static final long MONITOR_MILLIS = 2000;
 
   private static final Pattern WEB_UI = Pattern.compile("Flink web UI: (http://[^;\\s]+)");
+  private static final Pattern DASHBOARD = Pattern.compile("dashboard: (http://[^;\\s]+)");
   private static final String JOB_STARTED = "diffad stream: job ";
 
   private DemoStream() {}
@@ -44,10 +45,11 @@ public final class DemoStream {
    *
    * @param code the job's exit code
    * @param webUi the Flink web UI it reported (null if none)
+   * @param dashboard the dashboard it reported (null if none)
    * @param dropped files the feeder dropped
    * @param feedSeconds seconds from the first drop to the last (0 if it did not finish)
    */
-  public record Run(int code, String webUi, int dropped, double feedSeconds) {}
+  public record Run(int code, String webUi, String dashboard, int dropped, double feedSeconds) {}
 
   /**
    * Writes {@code config} to {@code yaml}, runs the job with it, and feeds the files of
@@ -66,10 +68,15 @@ public final class DemoStream {
 
     Feeder feeder = new Feeder(data.drops(), incoming, dropInterval, log);
     AtomicReference<String> webUi = new AtomicReference<>();
+    AtomicReference<String> dashboard = new AtomicReference<>();
     PrintWriter jobOut = new PrintWriter(new LineWriter(line -> {
       Matcher m = WEB_UI.matcher(line);
       if (m.find()) {
         webUi.set(m.group(1));
+      }
+      Matcher d = DASHBOARD.matcher(line);
+      if (d.find()) {
+        dashboard.set(d.group(1));
       }
       if (line.startsWith(JOB_STARTED)) {
         feeder.begin();
@@ -87,7 +94,7 @@ public final class DemoStream {
         feeder.awaitDone(FEEDER_GRACE_MILLIS);
       }
     }
-    return new Run(code, webUi.get(), feeder.dropped(), feeder.feedSeconds());
+    return new Run(code, webUi.get(), dashboard.get(), feeder.dropped(), feeder.feedSeconds());
   }
 
   /** Every 2 s, the files dropped and the records written so far, when they changed. */

@@ -47,7 +47,8 @@ public final class DemoStreamConfig {
    * The demo's job: the watched folder {@code incoming} (recursive, looked at every 500 ms), batches
    * of up to 8 or 300 ms, the demo's engine settings, results with anomaly maps under
    * {@code results}, an alert for 3 flagged images of one camera within 60 s (5 min cooldown),
-   * exactly-once checkpoints every 5 s, parallelism 1.
+   * exactly-once checkpoints every 5 s, parallelism 1, and the live dashboard of the results on
+   * 127.0.0.1 (the first free port from 8090) while the job runs.
    */
   public static StreamConfig of(Path model, Path incoming, Path results, EngineConfig engine) {
     return new StreamConfig(
@@ -60,7 +61,8 @@ public final class DemoStreamConfig {
         new StreamConfig.Alerts(null, 3, Duration.ofSeconds(60), Duration.ofMinutes(5), null),
         new StreamConfig.Checkpointing(Duration.ofSeconds(5), true, null),
         1,
-        null);
+        null,
+        new StreamConfig.Dashboard(true, null, null, null, null));
   }
 
   /** The configuration as YAML that {@link StreamConfig#parse} reads back to an equal value. */

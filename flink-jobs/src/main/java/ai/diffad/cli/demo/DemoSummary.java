@@ -150,6 +150,7 @@ public final class DemoSummary {
           s.overlay() == null ? "(no heatmap)" : DemoLog.show(Path.of(s.overlay()))));
     }
     out.add(p + "Flink web UI was " + (run.webUi() == null ? "(not reported)" : run.webUi())
+        + (run.dashboard() == null ? "" : " and the dashboard " + run.dashboard())
         + " while the job ran; results in " + DemoLog.show(results) + ", truth in "
         + DemoLog.show(data.truthCsv()));
     StringBuilder phases = new StringBuilder();

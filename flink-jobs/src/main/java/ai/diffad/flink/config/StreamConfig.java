@@ -29,6 +29,7 @@ import java.util.Map;
  * alerts: {count: 3, window: 60s, cooldown: 5m}
  * checkpointing: {interval: 10s, exactlyOnce: on}
  * metrics: {prometheus: on, port: 9249}   # local run: http://localhost:9249/metrics
+ * dashboard: {on: true, port: 8090}      # the live dashboard of the results, on 127.0.0.1
  * parallelism: 1
  * </pre>
  *
@@ -42,6 +43,7 @@ import java.util.Map;
  * @param checkpointing checkpoint interval and delivery guarantee
  * @param parallelism parallelism of source, decode, batching and scoring (default 1)
  * @param metrics metric reporting of a local run (default: Flink's web UI and REST API only)
+ * @param dashboard the live dashboard started with the job (default off)
  */
 public record StreamConfig(
     Path model,
@@ -52,7 +54,8 @@ public record StreamConfig(
     Alerts alerts,
     Checkpointing checkpointing,
     Integer parallelism,
-    Metrics metrics) {
+    Metrics metrics,
+    Dashboard dashboard) {
 
   /** Largest parallelism (the keyed operators' max parallelism). */
   public static final int MAX_PARALLELISM = 128;
@@ -68,6 +71,7 @@ public record StreamConfig(
     parallelism = parallelism == null ? 1 : parallelism;
     Check.inRange("parallelism", parallelism, 1, MAX_PARALLELISM);
     metrics = metrics == null ? new Metrics(null, null) : metrics;
+    dashboard = dashboard == null ? new Dashboard(null, null, null, null, null) : dashboard;
     if (outputs.kafka() != null && outputs.kafka().bootstrapServers() == null) {
       if (source.kafka() == null) {
         throw new ConfigException("outputs.kafka.bootstrapServers",
@@ -405,6 +409,39 @@ public record StreamConfig(
       for (String p : port.split("-")) {
         Check.inRange("port", Integer.parseInt(p), 1, 65535);
       }
+    }
+  }
+
+  /**
+   * The live dashboard ({@code diffad dashboard}) that {@code diffad stream} starts beside the
+   * job and stops with it: it follows {@code outputs.dir} when the job writes files, else the
+   * job's result topics (read_committed, from the offsets at the start).
+   *
+   * @param on start it (default off)
+   * @param port its port (default: the first free one from 8090)
+   * @param bind the address it listens on (default 127.0.0.1: this machine only)
+   * @param token if set, every request must carry it (the printed address does)
+   * @param window recent scores kept per source (default 1000)
+   */
+  public record Dashboard(
+      @JsonDeserialize(using = OnOff.class) Boolean on,
+      Integer port,
+      String bind,
+      String token,
+      Integer window) {
+    /** Validates and fills defaults. */
+    public Dashboard {
+      on = on == null ? Boolean.FALSE : on;
+      if (port != null) {
+        Check.inRange("port", port, 1, 65535);
+      }
+      bind = bind == null ? "127.0.0.1" : bind.trim();
+      requireText("bind", bind);
+      if (token != null) {
+        requireText("token", token);
+      }
+      window = window == null ? 1000 : window;
+      Check.inRange("window", window, 10, 1_000_000);
     }
   }
 

@@ -113,7 +113,7 @@ class StreamConfigTest {
     refused("model: m\nsource: {kafka: {bootstrapServers: k}}\noutputs: {kafka: {transactionTimeout: 15s}}",
         "outputs.kafka.transactionTimeout: must be at least twice checkpointing.interval (10s), got 15s");
     assertThatThrownBy(() -> StreamConfig.parse(BASE + "source2: x", false))
-        .hasMessageStartingWith("source2: unknown key (allowed: alerts, batching, checkpointing, engine,");
+        .hasMessageStartingWith("source2: unknown key (allowed: alerts, batching, checkpointing, dashboard, engine,");
     assertThatThrownBy(() -> StreamConfig.parse("model: m\nsource: {directory: {path: in, recurse: on}}\noutputs: {dir: o}", false))
         .hasMessageStartingWith("source.directory.recurse: unknown key (allowed: monitorInterval, path, recursive)");
     refused("source: {directory: {path: in}}\noutputs: {dir: out}", "model: is required");
@@ -129,5 +129,21 @@ class StreamConfigTest {
     refused(BASE + "metrics: {prometheus: on, port: http}",
         "metrics.port: must be a port or a range such as 9249-9259, got 'http'");
     refused(BASE + "metrics: {prometheus: on, port: 70000}", "metrics.port: must be in [1, 65535], got 70000");
+  }
+
+  @Test
+  void theDashboardSectionIsOffByDefaultAndItsErrorsNameTheField() {
+    assertThat(StreamConfig.parse(BASE, false).dashboard())
+        .isEqualTo(new StreamConfig.Dashboard(false, null, "127.0.0.1", null, 1000));
+    assertThat(StreamConfig.parse(BASE + "dashboard: {on: true, port: 8095}", false).dashboard())
+        .isEqualTo(new StreamConfig.Dashboard(true, 8095, "127.0.0.1", null, 1000));
+    assertThat(StreamConfig.parse(BASE + "dashboard: {on: on, bind: 0.0.0.0, token: s3cret, window: 50}", false)
+        .dashboard()).isEqualTo(new StreamConfig.Dashboard(true, null, "0.0.0.0", "s3cret", 50));
+    refused(BASE + "dashboard: {on: true, port: 0}", "dashboard.port: must be in [1, 65535], got 0");
+    refused(BASE + "dashboard: {on: maybe}", "dashboard.on: must be one of [on, off], got 'maybe'");
+    refused(BASE + "dashboard: {on: true, window: 5}", "dashboard.window: must be in [10, 1000000], got 5");
+    refused(BASE + "dashboard: {on: true, token: ' '}", "dashboard.token: is required (a non-empty string)");
+    assertThatThrownBy(() -> StreamConfig.parse(BASE + "dashboard: {on: true, prot: 1}", false))
+        .hasMessageStartingWith("dashboard.prot: unknown key (allowed: bind, on, port, token, window)");
   }
 }
