@@ -39,6 +39,10 @@
     if (a !== 0 && (a < 1e-3 || a >= 1e5)) return Number(v).toExponential(digits - 1);
     return Number(v).toPrecision(digits);
   }
+  function seconds(v) {
+    if (!isFinite(v)) return '–';
+    return (Number.isInteger(v) ? String(v) : fmt(v, 3)) + ' s';
+  }
   function time(ms) {
     if (ms === undefined || ms === null || !isFinite(ms)) return '–';
     return new Date(ms).toLocaleTimeString();
@@ -211,6 +215,11 @@
       axes: [{}, { size: 56 }],
     }, [[], [], [], []], holder);
     charts[name] = s.chart;
+    // The card's width follows the grid (a new source narrows the others): so does the chart.
+    new ResizeObserver(() => {
+      const w = Math.max(300, Math.floor(holder.clientWidth));
+      if (s.chart && Math.abs(s.chart.width - w) > 1) s.chart.setSize({ width: w, height: 170 });
+    }).observe(holder);
   }
 
   function chartData(s) {
@@ -220,12 +229,13 @@
     const newest = pts.length ? pts[pts.length - 1][0] : now;
     // A folder of an earlier run: its own last minutes, not an empty stretch up to now.
     const hi = now - newest > span ? newest : now;
-    const lo = hi - span;
     const xs = [], ys = [], fs = [], ts = [];
     for (const p of pts) {
-      if (p[0] < lo || p[0] > hi + 60) continue;
+      if (p[0] < hi - span || p[0] > hi + 60) continue;
       xs.push(p[0]); ys.push(p[1]); fs.push(p[2] ? p[1] : null); ts.push(p[3]);
     }
+    // At most the last N minutes; a younger source's chart starts a little before its first point.
+    const lo = xs.length ? Math.max(hi - span, xs[0] - Math.max(5, 0.05 * (hi - xs[0]))) : hi - span;
     // The threshold across the whole range: its first and last value at the range's ends.
     if (ts.length && ts[0] !== null) { xs.unshift(lo); ys.unshift(null); fs.unshift(null); ts.unshift(ts[0]); }
     if (ts.length && ts[ts.length - 1] !== null) { xs.push(hi); ys.push(null); fs.push(null); ts.push(ts[ts.length - 1]); }
@@ -260,7 +270,7 @@
     for (const a of st.alerts) {
       const tr = el('tr');
       tr.appendChild(el('td', 'source', sourceName(a.source)));
-      tr.appendChild(el('td', null, fmt(a.windowSeconds, 3) + ' s'));
+      tr.appendChild(el('td', null, seconds(a.windowSeconds)));
       tr.appendChild(el('td', 'count', a.count));
       const first = el('td', 'first'); first.appendChild(timeEl(a.firstTs)); tr.appendChild(first);
       const last = el('td', 'last'); last.appendChild(timeEl(a.lastTs)); tr.appendChild(last);
@@ -366,11 +376,6 @@
     st.dirty.alertStates = true;
     schedule();
   }, 1000);
-  window.addEventListener('resize', () => {
-    for (const s of st.sources.values()) {
-      if (s.chart && s.card) s.chart.setSize({ width: Math.max(300, s.card.clientWidth - 26), height: 170 });
-    }
-  });
 
   function status(state, text) {
     const s = $('status');
