@@ -182,24 +182,17 @@ final class HttpProbe {
 
     /** The next event named {@code name} (others skipped) within {@code millis}, or null. */
     Event next(String name, long millis) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-      while (true) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return null;
-        }
-        Event e = events.poll(left, TimeUnit.NANOSECONDS);
-        if (e == null) {
-          return null;
-        }
-        if (e.name().equals(name) || e.name().equals("closed")) {
-          return e;
-        }
-      }
+      return first(e -> e.name().equals(name), millis);
     }
 
     /** The first event whose data contains {@code text} within {@code millis}, or null. */
     Event containing(String text, long millis) throws InterruptedException {
+      return first(e -> e.data().contains(text), millis);
+    }
+
+    /** The first event that matches (or the "closed" event) within {@code millis}, or null. */
+    private Event first(java.util.function.Predicate<Event> wanted, long millis)
+        throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
       while (true) {
         long left = deadline - System.nanoTime();
@@ -207,7 +200,7 @@ final class HttpProbe {
           return null;
         }
         Event e = events.poll(left, TimeUnit.NANOSECONDS);
-        if (e == null || e.data().contains(text) || e.name().equals("closed")) {
+        if (e == null || wanted.test(e) || e.name().equals("closed")) {
           return e;
         }
       }

@@ -167,16 +167,9 @@ public final class AnomalyMappers {
       @Override
       public void add(AnomalyEngine.ImageInput input, float[][] tiles, int channels, int height,
           int width) {
+        TileViewMapper.requireSquare(config.views(), height, width);
         for (int[] view : config.views().views()) {
-          if (view[0] % 2 == 1 && height != width) {
-            throw new ConfigException("tiling.views", config.views().spelling() + " turns tiles"
-                + " by a quarter, which needs square tiles; these are " + height + "x" + width);
-          }
-          float[][] viewed = new float[tiles.length][];
-          for (int i = 0; i < tiles.length; i++) {
-            viewed[i] = TileViewMapper.view(tiles[i], channels, height, width, view[0],
-                view[1] == 1);
-          }
+          float[][] viewed = TileViewMapper.viewAll(tiles, channels, height, width, view);
           int vh = view[0] % 2 == 0 ? height : width;
           int vw = view[0] % 2 == 0 ? width : height;
           builder.add(Arrays.asList(viewed), channels, vh, vw);

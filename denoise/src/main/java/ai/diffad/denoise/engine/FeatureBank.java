@@ -59,8 +59,7 @@ public final class FeatureBank implements AutoCloseable {
       try (NDManager blk = manager.newSubManager()) {
         NDArray qs = bank.get(r + ":" + e);
         qs.attach(blk);
-        NDArray dist = qs.square().sum(new int[] {1}, true).add(bankSquares)
-            .sub(qs.matMul(bank.transpose()).mul(2f));
+        NDArray dist = squaredDistances(qs);
         long[] idx = dist.topK(b, 1, false, true).get(1).toType(DataType.INT64, false)
             .toLongArray();
         for (long q = r; q < e; q++) {
@@ -240,8 +239,7 @@ public final class FeatureBank implements AutoCloseable {
           try (NDManager blk = m.newSubManager()) {
             NDArray qs = q.get(r + ":" + e);
             qs.attach(blk);
-            NDArray sq = qs.square().sum(new int[] {1}, true);
-            NDArray dist = sq.add(bankSquares).sub(qs.matMul(bank.transpose()).mul(2f));
+            NDArray dist = squaredDistances(qs);
             NDArray min = dist.min(new int[] {1}).maximum(0f).sqrt();
             if (neighbours != null) {
               min = min.mul(weights(qs, dist.argMin(1)));
@@ -258,6 +256,12 @@ public final class FeatureBank implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** (rows, bank) squared distances of query rows to every bank vector, |q|² + |m|² − 2 q·m. */
+  private NDArray squaredDistances(NDArray qs) {
+    return qs.square().sum(new int[] {1}, true).add(bankSquares)
+        .sub(qs.matMul(bank.transpose()).mul(2f));
   }
 
   /**

@@ -39,11 +39,7 @@ public final class TileViewMapper implements AnomalyMapper {
     int c = batch.channels();
     int h = batch.tileHeight();
     int w = batch.tileWidth();
-    if (h != w && views.turnsQuarter()) {
-      throw new ai.diffad.config.ConfigException("tiling.views", views.spelling() + " turns tiles"
-          + " by a quarter, which needs square tiles; these are " + h + "x" + w + ": set"
-          + " tiling.tileSize or use hflip or flips");
-    }
+    requireSquare(views, h, w);
     float[][] reconstructions = batch.reconstructions();
     float[][] sum = new float[tiles.length][h * w];
     for (int[] view : views.views()) {
@@ -51,14 +47,8 @@ public final class TileViewMapper implements AnomalyMapper {
       boolean mirror = view[1] == 1;
       int vh = turns % 2 == 0 ? h : w;
       int vw = turns % 2 == 0 ? w : h;
-      float[][] vt = new float[tiles.length][];
-      float[][] vr = reconstructions == null ? null : new float[tiles.length][];
-      for (int i = 0; i < tiles.length; i++) {
-        vt[i] = view(tiles[i], c, h, w, turns, mirror);
-        if (vr != null) {
-          vr[i] = view(reconstructions[i], c, h, w, turns, mirror);
-        }
-      }
+      float[][] vt = viewAll(tiles, c, h, w, view);
+      float[][] vr = reconstructions == null ? null : viewAll(reconstructions, c, h, w, view);
       List<float[]> maps = inner.maps(MapBatch.ofTiles(vt, vr, batch.keys(), c, vh, vw));
       for (int i = 0; i < tiles.length; i++) {
         float[] back = unview(maps.get(i), vh, vw, turns, mirror);
@@ -75,6 +65,24 @@ public final class TileViewMapper implements AnomalyMapper {
       }
     }
     return batch.stitchPerTile(sum);
+  }
+
+  /** Refuses quarter turns of non-square tiles, naming the field. */
+  static void requireSquare(TileViews views, int h, int w) {
+    if (h != w && views.turnsQuarter()) {
+      throw new ai.diffad.config.ConfigException("tiling.views", views.spelling() + " turns tiles"
+          + " by a quarter, which needs square tiles; these are " + h + "x" + w + ": set"
+          + " tiling.tileSize or use hflip or flips");
+    }
+  }
+
+  /** Every (C, H, W) tile in one view ({quarter turns, mirrored}, as {@link TileViews#views()}). */
+  static float[][] viewAll(float[][] tiles, int c, int h, int w, int[] view) {
+    float[][] out = new float[tiles.length][];
+    for (int i = 0; i < tiles.length; i++) {
+      out[i] = view(tiles[i], c, h, w, view[0], view[1] == 1);
+    }
+    return out;
   }
 
   /**
