@@ -6,8 +6,8 @@
 # Builds the cluster jar (mvn -Pcluster: target/diffad-cluster.jar, the jar a user submits with
 # flink run) and then, each in its own JVM on 127.0.0.1: a Kafka broker (KRaft, from the Maven
 # jars), a JobManager (StandaloneSessionClusterEntrypoint) and two TaskManagers (TaskManagerRunner)
-# whose classpath is the cluster profile's provided scope: Flink, DJL/PyTorch and JavaCPP/OpenCV
-# (parent-first), as lib/ of a Flink distribution holds them (README, "Running on a Flink cluster").
+# whose classpath holds Flink, DJL/PyTorch and JavaCPP/OpenCV (parent-first), as lib/ of a Flink
+# distribution with the flink-lib jars does (README, "Running on a Flink cluster").
 #
 # Streaming: the stream job (Kafka -> Kafka, exactly once, checkpoints every 2 s to WORK/checkpoints,
 # fixed-delay restarts) is submitted with flink run; RECORDS (default 2,000) input records are
@@ -51,9 +51,19 @@ fi
 rm -rf "${work:?}"/*
 echo "cluster-failover: building the cluster jar (mvn -Pcluster) and the classpaths"
 mvn -B -q -ntp -pl flink-jobs -am -Pcluster -DskipTests package dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile="$work/test.cp"
-mvn -B -q -ntp -pl flink-jobs -am -Pcluster -DskipTests package dependency:build-classpath \
-  -Dmdep.includeScope=provided -Dmdep.outputFile="$work/cluster.cp"
+  -DincludeScope=test -Dmdep.outputFile="$work/test.cp"
+# The cluster's lib/: what Flink, DJL and JavaCPP need at run time (scope provided, plus runtime
+# for what they share with the job, e.g. lz4-java, which Flink's batch shuffle needs), less what
+# only the job jar carries (diffad, the Kafka connector and client: no Flink distribution has
+# them, and with the connector in lib/ its classes, org.apache.flink.*, load parent-first while
+# kafka-clients loads child-first from the job jar: a ClassCastException at submission).
+for scope in provided runtime; do
+  mvn -B -q -ntp -pl flink-jobs -am -Pcluster dependency:build-classpath \
+    -DincludeScope=$scope -Dmdep.outputFile="$work/$scope.cp"
+done
+cat "$work/provided.cp" <(echo) "$work/runtime.cp" | tr ':' '\n' | grep -v -e '^$' \
+  -e '/diffad-[a-z]*-[0-9]' -e "^$PWD/" -e '/flink-connector-kafka/' -e '/kafka-clients/' | awk '!seen[$0]++' \
+  | paste -sd: > "$work/cluster.cp"
 jar="$PWD/flink-jobs/target/diffad-cluster.jar"
 echo "cluster-failover: job jar $jar ($(du -h "$jar" | cut -f1)), cluster classpath: $(tr ':' '\n' < "$work/cluster.cp" | wc -l) jars"
 
