@@ -45,6 +45,11 @@ public final class NabScorer {
     this.probationPercent = probationPercent;
   }
 
+  /** The profile this scorer weights with. */
+  public NabProfile profile() {
+    return profile;
+  }
+
   /** The standard profile with 15 % probation. */
   public static NabScorer standard() {
     return new NabScorer(NabProfile.STANDARD, 0.15);
