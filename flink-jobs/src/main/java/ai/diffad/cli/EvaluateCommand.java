@@ -14,6 +14,8 @@ import ai.diffad.evaluation.run.SyntheticValidation;
 import ai.diffad.evaluation.run.MvtecReport;
 import ai.diffad.evaluation.run.NabEvaluation;
 import ai.diffad.evaluation.run.NabReport;
+import ai.diffad.evaluation.run.NabResultsEvaluation;
+import ai.diffad.evaluation.run.NabResultsReport;
 import ai.diffad.evaluation.run.SkabEvaluation;
 import ai.diffad.evaluation.run.SkabReport;
 import ai.diffad.evaluation.run.Progress;
@@ -27,6 +29,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,6 +85,12 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--noise-seed", defaultValue = "0", description = "denoise: seed of the added noise (default ${DEFAULT-VALUE}).")
   long noiseSeed;
 
+  @Option(names = "--scores-from", paramLabel = "DIR", description = "nab: score a detector's own results instead of a model: DIR in NAB's layout, <group>/<detector>_<series>.csv with timestamp and anomaly_score columns (e.g. NAB's results/numenta); --model is not used.")
+  Path scoresFrom;
+
+  @Option(names = "--threshold", paramLabel = "T|optimise", defaultValue = "optimise", description = "nab --scores-from: rows with anomaly_score >= T are detections, for every profile; optimise (default): per profile the threshold maximising the corpus' raw score, as NAB's optimiser.")
+  String threshold;
+
   @Mixin EngineOptions engineOptions;
 
   @Override
@@ -93,6 +103,9 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     if (!Files.isDirectory(dataset)) {
       throw new ConfigException("--dataset", dataset + " is not a folder");
+    }
+    if (scoresFrom != null && kind != Kind.nab) {
+      throw new ConfigException("--scores-from", "applies to --kind nab only");
     }
     return switch (kind) {
       case mvtec -> mvtec();
@@ -223,6 +236,9 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private int nab() throws Exception {
+    if (scoresFrom != null) {
+      return nabScores();
+    }
     PrintWriter o = spec.commandLine().getOut();
     try (LoadedModel m = ModelArtifact.load(requireModel(), Engine.getInstance().defaultDevice(), Networks::create);
         Bars bars = new Bars()) {
@@ -240,6 +256,44 @@ final class EvaluateCommand implements Callable<Integer> {
       o.printf("%.1f s; report: %s%n", r.seconds(), out.resolve(NabReport.JSON));
       o.flush();
     }
+    return DiffadCli.EXIT_OK;
+  }
+
+  /** NAB's scoring of a detector's results folder (--scores-from). */
+  private int nabScores() throws Exception {
+    PrintWriter o = spec.commandLine().getOut();
+    if (!Files.isDirectory(scoresFrom)) {
+      throw new ConfigException("--scores-from", scoresFrom + " is not a folder");
+    }
+    OptionalDouble t;
+    if ("optimise".equalsIgnoreCase(threshold.trim()) || "optimize".equalsIgnoreCase(threshold.trim())) {
+      t = OptionalDouble.empty();
+    } else {
+      try {
+        t = OptionalDouble.of(Double.parseDouble(threshold.trim()));
+      } catch (NumberFormatException e) {
+        throw new ConfigException("--threshold", "must be a number or 'optimise', got '" + threshold + "'");
+      }
+      if (!Double.isFinite(t.getAsDouble())) {
+        throw new ConfigException("--threshold", "must be finite, got " + threshold);
+      }
+    }
+    NabResultsEvaluation.Result r;
+    try {
+      r = NabResultsEvaluation.run(dataset, scoresFrom, t);
+    } catch (java.io.IOException e) {
+      throw new ConfigException("--scores-from", e.getMessage());
+    }
+    NabResultsReport.write(out, r, dataset, scoresFrom);
+    o.printf(Locale.ROOT, "diffad evaluate --kind nab --scores-from %s: %d series, %s%n", scoresFrom,
+        r.corpus().size(), NabResultsReport.thresholdRule(r));
+    for (NabResultsEvaluation.ProfileResult p : r.profiles().values()) {
+      int[] c = p.counts();
+      o.printf(Locale.ROOT, "%-20s NAB %.2f (raw %.4f) at threshold %s: %d windows detected, %d missed, %d false positives%n",
+          p.profile().name(), p.normalised(), p.raw(), p.threshold(), c[0], c[1], c[2]);
+    }
+    o.printf(Locale.ROOT, "%.1f s; report: %s%n", r.seconds(), out.resolve(NabReport.JSON));
+    o.flush();
     return DiffadCli.EXIT_OK;
   }
 
