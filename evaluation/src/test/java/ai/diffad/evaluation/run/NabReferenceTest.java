@@ -80,16 +80,27 @@ class NabReferenceTest {
     return s;
   }
 
+  /** Skips without the reference data. */
+  private static void assumeReference() {
+    assumeTrue(corpus != null, RealData.dir("nab").resolve("reference")
+        + " not present (set DIFFAD_SHARED or check out beside ../shared): skipped");
+  }
+
+  /** The detector's figures for one profile at a threshold (empty: optimised). */
+  private static NabResultsEvaluation.ProfileResult score(String detector, NabProfile profile,
+      OptionalDouble threshold) throws IOException {
+    return NabResultsEvaluation.evaluate(corpus, scores(detector), threshold)
+        .get(profile.name());
+  }
+
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("cases")
   void reproducesNabsRawPerSeriesAndNormalisedScores(String detector, NabProfile profile)
       throws IOException {
-    assumeTrue(corpus != null, RealData.dir("nab").resolve("reference")
-        + " not present (set DIFFAD_SHARED or check out beside ../shared): skipped");
+    assumeReference();
     JsonNode t = thresholds.get(detector).get(profile.name());
-    double threshold = t.get("threshold").asDouble();
-    NabResultsEvaluation.ProfileResult r = NabResultsEvaluation.evaluate(corpus,
-        scores(detector), OptionalDouble.of(threshold)).get(profile.name());
+    NabResultsEvaluation.ProfileResult r = score(detector, profile,
+        OptionalDouble.of(t.get("threshold").asDouble()));
 
     Map<String, Double> perSeries = perSeriesScores(detector, profile);
     assertThat(perSeries).hasSize(corpus.size() + 1);
@@ -144,13 +155,11 @@ class NabReferenceTest {
   @MethodSource("cases")
   void optimisedThresholdScoresAtLeastNabsThreshold(String detector, NabProfile profile)
       throws IOException {
-    assumeTrue(corpus != null, RealData.dir("nab").resolve("reference")
-        + " not present (set DIFFAD_SHARED or check out beside ../shared): skipped");
+    assumeReference();
     double threshold = thresholds.get(detector).get(profile.name()).get("threshold").asDouble();
-    NabResultsEvaluation.ProfileResult atNab = NabResultsEvaluation.evaluate(corpus,
-        scores(detector), OptionalDouble.of(threshold)).get(profile.name());
-    NabResultsEvaluation.ProfileResult best = NabResultsEvaluation.evaluate(corpus,
-        scores(detector), OptionalDouble.empty()).get(profile.name());
+    NabResultsEvaluation.ProfileResult atNab = score(detector, profile,
+        OptionalDouble.of(threshold));
+    NabResultsEvaluation.ProfileResult best = score(detector, profile, OptionalDouble.empty());
     System.out.printf(java.util.Locale.ROOT, "%s %s: at NAB's threshold %s raw %.4f normalised "
             + "%.2f; optimised threshold %s raw %.4f normalised %.2f%n", detector, profile.name(),
         threshold, atNab.raw(), atNab.normalised(), best.threshold(), best.raw(),
