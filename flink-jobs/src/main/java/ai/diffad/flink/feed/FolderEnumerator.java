@@ -58,6 +58,8 @@ final class FolderEnumerator implements FileEnumerator {
     List<java.nio.file.Path> entries = new ArrayList<>();
     try (DirectoryStream<java.nio.file.Path> s = Files.newDirectoryStream(dir)) {
       s.forEach(entries::add);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return; // removed since it was listed (a processed folder emptied): nothing to read
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot list {}: {}", dir, e.toString());
       return;
@@ -71,6 +73,8 @@ final class FolderEnumerator implements FileEnumerator {
       BasicFileAttributes a;
       try {
         a = Files.readAttributes(e, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (java.nio.file.NoSuchFileException ex) {
+        continue; // removed since it was listed
       } catch (IOException | RuntimeException ex) {
         LOG.warn("cannot read the attributes of {}: {}", e, ex.toString());
         continue;
