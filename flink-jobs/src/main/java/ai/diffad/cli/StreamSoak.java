@@ -216,8 +216,7 @@ final class StreamSoak {
       JobClient client = env.executeAsync(job.jobName());
       Rest rest = new Rest(port, client.getJobID().toString());
       List<Sample> samples = new ArrayList<>();
-      o.printf(Locale.ROOT, "%9s %8s %9s %9s %10s %10s  %s%n", "records", "seconds", "rec/s",
-          "RSS MiB", "heap MiB", "heap GC'd", "per task: busy / idle / back-pressured ms per s (interval mean)");
+      o.println(Sample.header());
       o.flush();
       boolean stalled = false;
       try {
@@ -330,8 +329,11 @@ final class StreamSoak {
       grew = growth > MAX_GROWTH;
       o.printf(Locale.ROOT, "stream-soak: RSS after warm-up (baseline: sample %d, at %d records) %.1f"
           + " MiB -> %.1f MiB at %d records: %+.1f %% (limit +%.0f %%; highest %.1f MiB); heap after"
-          + " GC %.1f -> %.1f MiB%n", base + 1, b.records(), b.rssMiB(), last.rssMiB(), last.records(),
-          100 * growth, 100 * MAX_GROWTH, max, b.heapAfterGcMiB(), last.heapAfterGcMiB());
+          + " GC %.1f -> %.1f MiB; committed heap %.1f -> %.1f MiB; RSS outside the heap %.1f -> %.1f"
+          + " MiB (%+.1f %%)%n", base + 1, b.records(), b.rssMiB(), last.rssMiB(), last.records(),
+          100 * growth, 100 * MAX_GROWTH, max, b.heapAfterGcMiB(), last.heapAfterGcMiB(),
+          b.committedMiB(), last.committedMiB(), b.outsideHeapMiB(), last.outsideHeapMiB(),
+          100 * (last.outsideHeapMiB() - b.outsideHeapMiB()) / b.outsideHeapMiB());
     } else {
       o.println("stream-soak: fewer than 2 samples: no RSS growth figure (use a larger --count or a"
           + " smaller --sample-every)");
@@ -346,18 +348,31 @@ final class StreamSoak {
 
   /** One sample. */
   record Sample(long records, double seconds, double recordsPerSecond, double rssMiB,
-      double heapMiB, double heapAfterGcMiB, String tasks) {
+      double heapMiB, double heapAfterGcMiB, double committedMiB, String tasks) {
     static Sample take(long records, double seconds, double rate, String tasks) {
       java.lang.management.MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
       double before = mx.getHeapMemoryUsage().getUsed() / 1048576.0;
       System.gc();
-      double after = mx.getHeapMemoryUsage().getUsed() / 1048576.0;
-      return new Sample(records, seconds, rate, ScoreBench.rssMiB(), before, after, tasks);
+      java.lang.management.MemoryUsage after = mx.getHeapMemoryUsage();
+      return new Sample(records, seconds, rate, ScoreBench.rssMiB(), before,
+          after.getUsed() / 1048576.0, after.getCommitted() / 1048576.0, tasks);
+    }
+
+    /** Resident memory that is not committed heap: native (libtorch, OpenCV), metaspace, stacks. */
+    double outsideHeapMiB() {
+      return rssMiB - committedMiB;
     }
 
     String line() {
-      return String.format(Locale.ROOT, "%9d %8.1f %9.1f %9.1f %10.1f %10.1f  %s", records, seconds,
-          recordsPerSecond, rssMiB, heapMiB, heapAfterGcMiB, tasks);
+      return String.format(Locale.ROOT, "%9d %8.1f %9.1f %9.1f %10.1f %10.1f %10.1f %10.1f  %s",
+          records, seconds, recordsPerSecond, rssMiB, heapMiB, heapAfterGcMiB, committedMiB,
+          outsideHeapMiB(), tasks);
+    }
+
+    static String header() {
+      return String.format(Locale.ROOT, "%9s %8s %9s %9s %10s %10s %10s %10s  %s", "records",
+          "seconds", "rec/s", "RSS MiB", "heap MiB", "heap GC'd", "committed", "RSS-heap",
+          "per task: busy / idle / back-pressured ms per s (interval mean)");
     }
   }
 

@@ -37,6 +37,7 @@ public final class ImageDecodeFunction extends ProcessFunction<FeedRecord, Image
   private transient Counter decoded;
   private transient Counter rejected;
   private transient Progress progress;
+  private transient int sincePrune;
 
   /**
    * @param modelDir the model directory
@@ -66,6 +67,10 @@ public final class ImageDecodeFunction extends ProcessFunction<FeedRecord, Image
     long t0 = System.nanoTime();
     received.inc();
     progress.input();
+    if (++sincePrune >= 256) {
+      sincePrune = 0;
+      ai.diffad.flink.operators.SplitMetricGroups.pruneFinished(getRuntimeContext().getMetricGroup());
+    }
     Rejection rejection;
     try {
       DecodedImage img = decoder.decode(Path.of(root.check(r).path()));

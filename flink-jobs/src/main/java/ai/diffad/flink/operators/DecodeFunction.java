@@ -34,6 +34,10 @@ public final class DecodeFunction extends ProcessFunction<FeedRecord, DecodedInp
   private transient Counter decoded;
   private transient Counter rejected;
   private transient Progress progress;
+  private transient int sincePrune;
+
+  /** Inputs between two prunings of the source's finished split metric groups. */
+  static final int PRUNE_EVERY = 256;
 
   /**
    * @param modelDir the model directory (its model.json is read in open())
@@ -72,6 +76,10 @@ public final class DecodeFunction extends ProcessFunction<FeedRecord, DecodedInp
   public void processElement(FeedRecord value, Context ctx, Collector<DecodedInput> out) {
     received.inc();
     progress.input();
+    if (++sincePrune >= PRUNE_EVERY) {
+      sincePrune = 0;
+      SplitMetricGroups.pruneFinished(getRuntimeContext().getMetricGroup());
+    }
     DecodeOutcome o;
     try {
       o = decoder.decode(root == null ? value : root.check(value));
