@@ -206,4 +206,47 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("network.kind: must be unet1d for data.format sensor");
   }
+
+  @Test
+  void aFileThatIsNotUtf8IsRefusedNamingTheFileAndTheByteOffset(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("latin1.yaml");
+    byte[] head = "name: x\n# caf".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] bytes = java.util.Arrays.copyOf(head, head.length + 2);
+    bytes[head.length] = (byte) 0xe9; // 'é' in ISO-8859-1: a lone lead byte in UTF-8
+    bytes[head.length + 1] = '\n';
+    Files.write(f, bytes);
+    assertThatThrownBy(() -> ConfigLoader.load(f))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("--config: " + f + " is not UTF-8 text: invalid byte e9 at byte offset 13"
+            + " (save the file as UTF-8)")
+        .extracting(e -> ((ConfigException) e).field()).isEqualTo("--config");
+    // a truncated multi-byte sequence at the very end is refused too, at its offset
+    Files.write(f, new byte[] {'n', 'a', 'm', 'e', ':', ' ', (byte) 0xe2, (byte) 0x82});
+    assertThatThrownBy(() -> ConfigLoader.read(f, EngineConfig.class, "--engine"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("--engine: " + f + " is not UTF-8 text: invalid byte")
+        .hasMessageContaining("at byte offset 6");
+    // the same text in UTF-8 reads
+    Files.writeString(f, "name: x\n# caf\u00e9\n", java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(ConfigLoader.load(f).name()).isEqualTo("x");
+  }
+
+  @Test
+  void aFileOverTheSizeCapIsRefusedNamingTheCapAndTheSize(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("big.yaml");
+    // valid YAML just over the cap (a comment), so only the size can refuse it
+    StringBuilder b = new StringBuilder("name: big\n#");
+    b.append("x".repeat(ConfigLoader.MAX_BYTES - b.length() + 1));
+    Files.writeString(f, b);
+    long size = Files.size(f);
+    assertThat(size).isEqualTo(ConfigLoader.MAX_BYTES + 1L);
+    assertThatThrownBy(() -> ConfigLoader.load(f))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("--config: " + f + " is " + size + " bytes, over the cap of 1048576 bytes"
+            + " (1 MiB) for a configuration file; is it the right file?");
+    // exactly at the cap it is read
+    Files.writeString(f, b.substring(0, b.length() - 1));
+    assertThat(Files.size(f)).isEqualTo(ConfigLoader.MAX_BYTES);
+    assertThat(ConfigLoader.load(f).name()).isEqualTo("big");
+  }
 }

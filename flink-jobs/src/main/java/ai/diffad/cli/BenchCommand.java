@@ -35,11 +35,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measure speed (for BENCHMARKS.md).",
-        "network: training steps/s, forward images/s and FLOPs of a profile's network at a given size."})
+        "network: training steps/s, forward images/s and FLOPs of a profile's network at a given size.",
+        "stream-soak: sustained load on the streaming job (no --config needed)."})
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", description = "What to measure: network, score (images/s of score at --size for batch sizes 1, 8, 16) memory (resident memory over --count images) or backbone (images/s and GFLOP/s of --backbone at --size).")
+  @Parameters(index = "0", description = "What to measure: network, score (images/s of score at --size for batch sizes 1, 8, 16) memory (resident memory over --count images) backbone (images/s and GFLOP/s of --backbone at --size) or stream-soak (--count inputs through the streaming job: records/s, resident memory, heap and back-pressure every --sample-every records; exit 1 if an input has no single record or RSS grows over 5 % after warm-up).")
   String what;
 
   @Option(names = "--config", description = "Profile whose network is measured (network, score, memory).")
@@ -54,7 +55,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--size", defaultValue = "128", description = "Input side in pixels (default: ${DEFAULT-VALUE}).")
   int size;
 
-  @Option(names = "--batch", defaultValue = "16", description = "Batch size (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch", defaultValue = "16", description = "Batch size (default: ${DEFAULT-VALUE}); for stream-soak the micro-batch and network batch.")
   int batch;
 
   @Option(names = "--train-steps", defaultValue = "12", description = "Timed training steps after 3 warm-up steps (default: ${DEFAULT-VALUE}).")
@@ -63,8 +64,17 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--forward-iters", defaultValue = "10", description = "Timed forward calls after 2 warm-up calls (default: ${DEFAULT-VALUE}).")
   int forwardIters;
 
-  @Option(names = "--count", defaultValue = "5000", description = "Images for bench memory (default: ${DEFAULT-VALUE}); bench score uses 32.")
+  @Option(names = "--count", defaultValue = "5000", description = "Images for bench memory and stream-soak (default: ${DEFAULT-VALUE}); bench score uses 32.")
   int count;
+
+  @Option(names = "--model", description = "bench stream-soak: an image model to serve (default: a tiny 16x16 model trained on the spot).")
+  Path model;
+
+  @Option(names = "--sample-every", description = "bench stream-soak: records out between two memory and back-pressure samples (default: 10000, or --count / 10 if smaller).")
+  Long sampleEvery;
+
+  @Option(names = "--backlog", defaultValue = "2000", description = "bench stream-soak: inputs written at most ahead of the records out (default: ${DEFAULT-VALUE}).")
+  int backlog;
 
   @Option(names = "--peak-gflops", defaultValue = "150", description = "This CPU's measured peak for utilisation (ANCHORS.md: ~150 GFLOP/s).")
   double peak;
@@ -129,6 +139,15 @@ final class BenchCommand implements Callable<Integer> {
     if (what.equals("backbone")) {
       return backboneSpeed();
     }
+    if (what.equals("stream-soak")) {
+      try {
+        return StreamSoak.run(this);
+      } catch (IOException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IOException("bench stream-soak: " + e.getMessage(), e);
+      }
+    }
     if (config == null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "bench " + what + ": --config is required");
@@ -142,7 +161,7 @@ final class BenchCommand implements Callable<Integer> {
         return ScoreBench.memory(this);
       default:
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "bench: must be one of [network, score, memory, backbone], got '" + what + "'");
+            "bench: must be one of [network, score, memory, backbone, stream-soak], got '" + what + "'");
     }
     PrintWriter o = spec.commandLine().getOut();
     DiffadConfig base = ConfigLoader.load(config);

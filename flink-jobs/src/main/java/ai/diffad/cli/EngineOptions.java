@@ -109,7 +109,7 @@ final class EngineOptions {
 
   /** The engine configuration: {@code defaults} (unless a file is given), then the options. */
   EngineConfig build(int timesteps, EngineConfig defaults) {
-    EngineConfig b = file != null ? ConfigLoader.read(file, EngineConfig.class) : defaults;
+    EngineConfig b = file != null ? ConfigLoader.read(file, EngineConfig.class, "--engine") : defaults;
     if (tStar != null && strength != null) {
       throw new ai.diffad.config.ConfigException("--t-star", "and --strength are mutually exclusive: give one");
     }

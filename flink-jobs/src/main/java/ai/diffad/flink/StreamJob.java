@@ -258,7 +258,8 @@ public final class StreamJob {
     }
 
     SingleOutputStreamOperator<DecodedInput> decoded = feed
-        .process(new DecodeFunction(model, engine, maxInlineBytes))
+        .process(new DecodeFunction(model, engine, maxInlineBytes,
+            kafkaInput != null ? null : new PathRoot(input, "source.directory.path")))
         .name("decode")
         .uid(UID_DECODE);
 

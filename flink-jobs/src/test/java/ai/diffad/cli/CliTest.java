@@ -81,4 +81,31 @@ class CliTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("timesteps: must be in [2, 100000], got 1");
   }
+
+  private static Run run(String cmd, String option, String file, List<String> more) {
+    List<String> args = new java.util.ArrayList<>(List.of(cmd, option, file));
+    args.addAll(more);
+    return run(args.toArray(String[]::new));
+  }
+
+  @Test
+  void aConfigurationFileThatIsNotUtf8OrTooLargeIsAConfigurationErrorWithExitCode2(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+    java.nio.file.Path latin1 = dir.resolve("latin1.yaml");
+    java.nio.file.Files.write(latin1, new byte[] {'n', 'a', 'm', 'e', ':', ' ', 'x', '\n', '#', (byte) 0xff, '\n'});
+    java.nio.file.Path big = dir.resolve("big.yaml");
+    java.nio.file.Files.writeString(big, "name: x\n#" + "x".repeat(2 << 20));
+    long size = java.nio.file.Files.size(big);
+    for (String cmd : List.of("train", "stream")) {
+      List<String> more = cmd.equals("train") ? List.of("--data", dir.toString()) : List.of();
+      Run r = run(cmd, "--config", latin1.toString(), more);
+      assertThat(r.code()).as(cmd).isEqualTo(2);
+      assertThat(r.err()).as(cmd).contains("diffad " + cmd + ": configuration error: --config: "
+          + latin1 + " is not UTF-8 text: invalid byte ff at byte offset 9");
+      r = run(cmd, "--config", big.toString(), more);
+      assertThat(r.code()).as(cmd).isEqualTo(2);
+      assertThat(r.err()).as(cmd).contains("diffad " + cmd + ": configuration error: --config: "
+          + big + " is " + size + " bytes, over the cap of 1048576 bytes (1 MiB)");
+    }
+  }
 }

@@ -89,6 +89,37 @@ class StreamJobITCase {
         .has("source")).isFalse();
   }
 
+  /**
+   * The stream's folder source confines its records to the watched folder like the Kafka root: a
+   * link to an image outside and a link to a folder outside get one UNREADABLE rejection each (a
+   * job that followed them would score the images outside), a link to a file inside is scored.
+   */
+  @Test
+  void linksOutOfTheWatchedFolderAreRejectedOnceAndNothingBehindThemIsRead(@TempDir Path elsewhere)
+      throws Exception {
+    TinyModel.writePng(in.resolve("cam1/a.png"), 16, 16, 1, 1);
+    TinyModel.writePng(elsewhere.resolve("secret.png"), 16, 16, 1, 2);
+    TinyModel.writePng(elsewhere.resolve("more/other.png"), 16, 16, 1, 3);
+    Files.createSymbolicLink(in.resolve("cam1/out.png"), elsewhere.resolve("secret.png"));
+    Files.createSymbolicLink(in.resolve("cam1/same.png"), in.resolve("cam1/a.png"));
+    Files.createSymbolicLink(in.resolve("outdir"), elsewhere.resolve("more"));
+
+    StreamJob job = job().bounded().build();
+    job.execute(StreamExecutionEnvironment.getExecutionEnvironment());
+
+    List<JsonNode> scores = read(job.scoresFile());
+    List<JsonNode> rejected = read(job.rejectedFile());
+    assertThat(idCounts(scores, rejected)).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "cam1/a.png", 1, "cam1/same.png", 1, "cam1/out.png", 1, "outdir", 1));
+    assertThat(scores).extracting(r -> r.get("id").asText())
+        .containsExactlyInAnyOrder("cam1/a.png", "cam1/same.png");
+    assertThat(rejected).extracting(r -> r.get("id").asText() + " " + r.get("reason").asText())
+        .containsExactlyInAnyOrder("cam1/out.png UNREADABLE", "outdir UNREADABLE");
+    assertThat(rejected).allSatisfy(r -> assertThat(r.get("detail").asText())
+        .contains("leads through a link to " + elsewhere.toRealPath())
+        .contains("(source.directory.path)"));
+  }
+
   @Test
   void watchedFolderNewFilesAreScoredOnceEachWhileTheJobRuns() throws Exception {
     TinyModel.writePng(in.resolve("cam1/first.png"), 16, 16, 1, 11);

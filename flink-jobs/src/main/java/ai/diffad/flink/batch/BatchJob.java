@@ -6,6 +6,7 @@ import ai.diffad.denoise.record.Rejection;
 import ai.diffad.denoise.run.ScoreRun;
 import ai.diffad.flink.feed.DirectoryFeed;
 import ai.diffad.flink.feed.FeedRecord;
+import ai.diffad.flink.feed.PathRoot;
 import ai.diffad.flink.operators.Outputs;
 import ai.diffad.flink.sink.AppendingJsonLinesSink;
 import java.io.IOException;
@@ -114,6 +115,31 @@ public final class BatchJob {
           + den + " must not contain one another (the job would read its own outputs or overwrite"
           + " its inputs); choose an output folder outside the input");
     }
+    // The same after following links, for the parts that exist (an output folder that is a link
+    // into the input, or an input that is a link to the output).
+    Path realIn = realExisting(input);
+    Path realDen = realExisting(den);
+    if (realIn.startsWith(realDen) || realDen.startsWith(realIn)) {
+      throw new IllegalArgumentException("the input folder " + input + " and the denoised images'"
+          + " folder " + den + " must not contain one another (through links: " + realIn + " and "
+          + realDen + "); choose an output folder outside the input");
+    }
+  }
+
+  /** {@code p} with its longest existing ancestor's links resolved. */
+  private static Path realExisting(Path p) {
+    Path existing = p;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return p;
+    }
+    try {
+      return existing.toRealPath().resolve(existing.relativize(p)).normalize();
+    } catch (IOException e) {
+      return p;
+    }
   }
 
   /** A builder; model, input and output are required. */
@@ -149,10 +175,43 @@ public final class BatchJob {
    *     paths relative to the input folder, which never do)
    */
   public static Path outputFor(Path out, String id) {
-    Path den = out.resolve(DENOISED).normalize();
-    Path file = den.resolve(id).normalize();
+    Path den = out.toAbsolutePath().resolve(DENOISED).normalize();
+    Path rel;
+    try {
+      rel = Path.of(id);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new IllegalArgumentException("input id " + id + " is not a relative path: " + e.getReason());
+    }
+    if (id.isEmpty() || rel.isAbsolute() || rel.getRoot() != null) {
+      throw new IllegalArgumentException("input id " + id + " is not a relative path under " + den);
+    }
+    Path file = den.resolve(rel).normalize();
     if (!file.startsWith(den) || file.equals(den)) {
       throw new IllegalArgumentException("input id " + id + " leads outside " + den);
+    }
+    return file;
+  }
+
+  /**
+   * {@link #outputFor(Path, String)} made ready for writing: its folders created, and checked
+   * after following links, so that a link inside {@code out/denoised} (left by someone, or a
+   * folder of the output that is a link) cannot take the write outside.
+   *
+   * @throws IllegalArgumentException for an id or a folder that leads outside
+   * @throws IOException if the folders cannot be created
+   */
+  public static Path writableOutputFor(Path out, String id) throws IOException {
+    Path file = outputFor(out, id);
+    Path den = out.toAbsolutePath().resolve(DENOISED).normalize();
+    Files.createDirectories(file.getParent());
+    Path realDen = den.toRealPath();
+    Path realParent = file.getParent().toRealPath();
+    if (!realParent.startsWith(realDen)) {
+      throw new IllegalArgumentException("the folder of " + file + " leads through a link to "
+          + realParent + ", outside " + realDen);
+    }
+    if (Files.isSymbolicLink(file) || (Files.exists(file) && !Files.isRegularFile(file))) {
+      throw new IllegalArgumentException(file + " exists and is not a regular file");
     }
     return file;
   }
@@ -233,7 +292,8 @@ public final class BatchJob {
         .filter(new SkipCompleted(output))
         .name("skip complete")
         .uid(UID_SKIP)
-        .process(new ImageDecodeFunction(model, engine.maxPixels()), TypeInformation.of(ImageInput.class))
+        .process(new ImageDecodeFunction(model, engine.maxPixels(), new PathRoot(input, "--input")),
+            TypeInformation.of(ImageInput.class))
         .name("decode")
         .uid(UID_DECODE);
     SingleOutputStreamOperator<DenoisedRecord> denoised = decoded

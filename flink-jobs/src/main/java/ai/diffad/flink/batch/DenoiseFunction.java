@@ -124,14 +124,16 @@ public final class DenoiseFunction extends ProcessFunction<ImageBatch, DenoisedR
       }
       long b = System.nanoTime();
       modelNanos += b - a;
-      Path file = BatchJob.outputFor(Path.of(output), in.id());
+      Path file = null;
       try {
+        file = BatchJob.writableOutputFor(Path.of(output), in.id());
         float[] back = DecodedImage.convert(r.image(), in.channels(), in.imageChannels(),
             in.height() * in.width());
         ImageEncoder.writeAtomically(file,
             ImageEncoder.encodeLike(back, in.imageChannels(), in.like(back), in.format()));
       } catch (IOException | RuntimeException e) {
-        reject(ctx, in, "writing " + file + " failed: " + e.getMessage());
+        reject(ctx, in, file == null ? "no output written: " + e.getMessage()
+            : "writing " + file + " failed: " + e.getMessage());
         continue;
       }
       long c = System.nanoTime();

@@ -49,15 +49,23 @@ public final class SkipCompleted extends RichFilterFunction<FeedRecord> {
   @Override
   public boolean filter(FeedRecord r) {
     String name = r.id().toLowerCase(Locale.ROOT);
-    if (TrainingSets.IMAGE_ENDINGS.stream().noneMatch(name::endsWith)) {
-      return false; // a sensor file: not for the denoiser
+    if (TrainingSets.IMAGE_ENDINGS.stream().noneMatch(name::endsWith)
+        && !Files.isSymbolicLink(Path.of(r.path()))) {
+      return false; // a sensor file: not for the denoiser (a folder link goes on, to be rejected)
     }
-    if (rejected.contains(r.id())
-        || (scored.contains(r.id()) && Files.isRegularFile(BatchJob.outputFor(Path.of(output), r.id())))) {
+    if (rejected.contains(r.id()) || (scored.contains(r.id()) && denoisedFileExists(r.id()))) {
       skipped.inc();
       skippedTotal.add(1L);
       return false;
     }
     return true;
+  }
+
+  private boolean denoisedFileExists(String id) {
+    try {
+      return Files.isRegularFile(BatchJob.outputFor(Path.of(output), id));
+    } catch (IllegalArgumentException e) {
+      return false; // an id that leads outside: never complete, rejected by the denoise step
+    }
   }
 }

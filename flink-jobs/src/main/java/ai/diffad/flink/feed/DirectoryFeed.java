@@ -1,13 +1,14 @@
 package ai.diffad.flink.feed;
 
-import java.io.Serializable;
 import java.time.Duration;
-import java.util.function.Predicate;
 import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumerator;
 import org.apache.flink.core.fs.Path;
 
-/** The folder source: every new file under a folder becomes one {@link FeedRecord}. */
+/**
+ * The folder source: every new file under a folder becomes one {@link FeedRecord}. Symbolic links
+ * are listed as themselves and not walked into ({@link FolderEnumerator}); the decode steps check
+ * each record against the folder with {@link PathRoot}.
+ */
 public final class DirectoryFeed {
   private DirectoryFeed() {}
 
@@ -35,40 +36,10 @@ public final class DirectoryFeed {
     Path root = Path.fromLocalFile(abs.toFile());
     FileSource.FileSourceBuilder<FeedRecord> b = FileSource.forBulkFileFormat(
         new DirectoryFeedFormat(abs), root);
-    if (!recursive) {
-      TopLevelOnly filter = new TopLevelOnly(root.toUri().getPath());
-      b.setFileEnumerator(() -> new NonSplittingRecursiveEnumerator(filter));
-    }
+    b.setFileEnumerator(recursive ? () -> new FolderEnumerator(true) : () -> new FolderEnumerator(false));
     if (monitorInterval != null) {
       b.monitorContinuously(monitorInterval);
     }
     return b.build();
-  }
-
-  /**
-   * Accepts the root, its files and its sub-folders (whose files it then refuses), skipping hidden
-   * names ('.' or '_' first) like the default filter.
-   */
-  static final class TopLevelOnly implements Predicate<Path>, Serializable {
-    private static final long serialVersionUID = 1L;
-    private final String root;
-
-    TopLevelOnly(String root) {
-      this.root = strip(root);
-    }
-
-    @Override
-    public boolean test(Path p) {
-      String path = strip(p.toUri().getPath());
-      if (path.equals(root)) {
-        return true;
-      }
-      Path parent = p.getParent();
-      return parent != null && strip(parent.toUri().getPath()).equals(root) && !p.getName().startsWith(".") && !p.getName().startsWith("_");
-    }
-
-    private static String strip(String s) {
-      return s.endsWith("/") && s.length() > 1 ? s.substring(0, s.length() - 1) : s;
-    }
   }
 }

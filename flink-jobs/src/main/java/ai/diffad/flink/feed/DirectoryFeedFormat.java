@@ -20,7 +20,9 @@ import org.apache.flink.core.fs.Path;
  *
  * <p>Files whose names are not image or sensor files diffad reads (the endings {@code diffad score}
  * takes from a folder) are skipped, as are hidden files (names starting with '.' or '_', skipped
- * by the file source itself): write a file under such a name and rename it when complete.
+ * by the file source itself): write a file under such a name and rename it when complete. A
+ * symbolic link to a folder is not walked into ({@link FolderEnumerator}) but becomes a record of
+ * its own, whatever its name, so that the decode step rejects it with a reason ({@link PathRoot}).
  *
  * <p>Position: a split has one record, so the checkpointed position after it is "skip 1"; a split
  * restored at that position emits nothing, so no file is emitted twice.
@@ -62,8 +64,9 @@ public final class DirectoryFeedFormat implements BulkFormat<FeedRecord, FileSou
   /** The record for one file, or empty if its name is not an input name. */
   Optional<FeedRecord> recordFor(Path file) {
     java.nio.file.Path p = java.nio.file.Path.of(file.toUri().getPath()).toAbsolutePath().normalize();
-    if (!InputFiles.isInputName(p.getFileName().toString())) {
-      return Optional.empty();
+    if (!InputFiles.isInputName(p.getFileName().toString())
+        && !(java.nio.file.Files.isSymbolicLink(p) && java.nio.file.Files.isDirectory(p))) {
+      return Optional.empty(); // a link to a folder is an entry of its own, to be rejected
     }
     java.nio.file.Path base = java.nio.file.Path.of(root);
     java.nio.file.Path rel = p.startsWith(base) ? base.relativize(p) : p.getFileName();

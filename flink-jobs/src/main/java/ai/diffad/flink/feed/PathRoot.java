@@ -12,7 +12,14 @@ import java.nio.file.Path;
  * The folder that feed records naming a file must stay in (the Kafka source's
  * {@code allowedPathRoot}): a producer of the input topic must not make the job read any file the
  * worker can. Relative paths are taken from the root; {@code ..} segments are resolved first, and
- * an existing file is also checked after following links, so neither can lead out of it.
+ * an existing file is also checked after following links, so neither can lead out of it. A path
+ * must name a regular file (or a link to one inside the root): a folder, a link to a folder, a
+ * dangling or looping link, a pipe or a device is rejected (UNREADABLE) rather than read. The
+ * folder sources use the same check with their folder as the root.
+ *
+ * <p>The check is made when the record is checked, the file read a little later: someone who can
+ * change the folder between the two can still swap a file for a link. The root protects against
+ * what a record names, not against a hostile owner of the folder.
  */
 public final class PathRoot implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -67,6 +74,20 @@ public final class PathRoot implements Serializable {
         throw new RejectedInputException(RejectReason.UNREADABLE, "cannot resolve " + r.path()
             + ": " + e.getMessage());
       }
+      if (Files.isDirectory(abs)) {
+        throw new RejectedInputException(RejectReason.UNREADABLE, "path " + r.path()
+            + (Files.isSymbolicLink(abs)
+                ? " is a link to a folder; links to folders are not followed (they would read"
+                    + " files twice, or forever through a loop)"
+                : " is a folder, not a file"));
+      }
+      if (!Files.isRegularFile(abs)) {
+        throw new RejectedInputException(RejectReason.UNREADABLE, "path " + r.path()
+            + " is not a regular file (a pipe or device is not read)");
+      }
+    } else if (Files.isSymbolicLink(abs)) {
+      throw new RejectedInputException(RejectReason.UNREADABLE, "path " + r.path()
+          + " is a link that leads nowhere (its target is missing, or links loop)");
     }
     return new FeedRecord(r.id(), r.source(), abs.toString(), r.base64(), r.tensor());
   }

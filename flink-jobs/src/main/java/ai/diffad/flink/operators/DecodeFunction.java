@@ -5,6 +5,9 @@ import ai.diffad.flink.feed.DecodeOutcome;
 import ai.diffad.denoise.record.DecodedInput;
 import ai.diffad.flink.feed.FeedRecord;
 import ai.diffad.flink.feed.InputDecoder;
+import ai.diffad.flink.feed.PathRoot;
+import ai.diffad.denoise.record.RejectedInputException;
+import ai.diffad.denoise.record.Rejection;
 import ai.diffad.model.artifact.ModelArtifact;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -24,12 +27,17 @@ public final class DecodeFunction extends ProcessFunction<FeedRecord, DecodedInp
   private final String modelDir;
   private final String engineJson;
   private final long maxInlineBytes;
+  private final PathRoot root;
 
   private transient InputDecoder decoder;
   private transient Counter received;
   private transient Counter decoded;
   private transient Counter rejected;
   private transient Progress progress;
+  private transient int sincePrune;
+
+  /** Inputs between two prunings of the source's finished split metric groups. */
+  static final int PRUNE_EVERY = 256;
 
   /**
    * @param modelDir the model directory (its model.json is read in open())
@@ -37,9 +45,21 @@ public final class DecodeFunction extends ProcessFunction<FeedRecord, DecodedInp
    * @param maxInlineBytes cap on base64 payloads
    */
   public DecodeFunction(Path modelDir, EngineConfig engine, long maxInlineBytes) {
+    this(modelDir, engine, maxInlineBytes, null);
+  }
+
+  /**
+   * @param modelDir the model directory (its model.json is read in open())
+   * @param engine pixel and value caps
+   * @param maxInlineBytes cap on base64 payloads
+   * @param root the folder a record's file must stay in (the watched folder of the directory
+   *     source), or null for no check here
+   */
+  public DecodeFunction(Path modelDir, EngineConfig engine, long maxInlineBytes, PathRoot root) {
     this.modelDir = modelDir.toString();
     this.engineJson = EngineSettings.toJson(Objects.requireNonNull(engine, "engine"));
     this.maxInlineBytes = maxInlineBytes;
+    this.root = root;
   }
 
   @Override
@@ -56,7 +76,16 @@ public final class DecodeFunction extends ProcessFunction<FeedRecord, DecodedInp
   public void processElement(FeedRecord value, Context ctx, Collector<DecodedInput> out) {
     received.inc();
     progress.input();
-    DecodeOutcome o = decoder.decode(value);
+    if (++sincePrune >= PRUNE_EVERY) {
+      sincePrune = 0;
+      SplitMetricGroups.pruneFinished(getRuntimeContext().getMetricGroup());
+    }
+    DecodeOutcome o;
+    try {
+      o = decoder.decode(root == null ? value : root.check(value));
+    } catch (RejectedInputException e) {
+      o = new DecodeOutcome.Rejected(Rejection.of(value.id(), value.source(), e));
+    }
     if (o instanceof DecodeOutcome.Decoded d) {
       decoded.inc();
       out.collect(d.input());

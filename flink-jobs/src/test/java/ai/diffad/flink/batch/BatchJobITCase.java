@@ -266,6 +266,146 @@ class BatchJobITCase {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  /**
+   * Untrusted names and links in the input: names with '..', spaces, unicode and URI characters
+   * are denoised to their mirrored path; a link to a file inside the input is read like the file;
+   * a link to a file outside (a valid image), a link to a folder outside, a link loop back to the
+   * input and a link to itself each get one rejection saying why; a folder of the output that is
+   * a link elsewhere gets its input rejected rather than written through. Nothing outside OUT is
+   * written, nothing outside the input is read, every input has exactly one record.
+   */
+  @Test
+  void untrustedNamesAndLinksGiveOneRecordEachAndNothingIsWrittenOutsideTheOutput(
+      @TempDir Path elsewhere) throws Exception {
+    List<String> good = List.of("plain.png", "a..b.png", "sub/x..y..png", "sub..dir/z.png",
+        "with space.png", "\u00fcn\u00ef-\u56fe\u50cf.png", "100%#x.png", "colon:x.png",
+        "sub/deeper/ok.png");
+    long seed = 1;
+    for (String id : good) {
+      write(id, 16, 16, 1, 8, ImageFormat.PNG, false, seed++);
+    }
+    // names starting with '.' (or '_') are hidden, as documented: a file being written is
+    // renamed when complete; they are neither read nor recorded
+    write("..png", 16, 16, 1, 8, ImageFormat.PNG, false, 40);
+    write("sub/..also-hidden.png", 16, 16, 1, 8, ImageFormat.PNG, false, 41);
+    Path outsideDir = Files.createDirectories(elsewhere.resolve("outside"));
+    TinyModel.writePng(outsideDir.resolve("secret.png"), 16, 16, 1, 99); // a valid image
+    Path trapTarget = Files.createDirectories(elsewhere.resolve("trap-target"));
+    Files.createSymbolicLink(in.resolve("link-in.png"), in.resolve("plain.png"));
+    Files.createSymbolicLink(in.resolve("link-out.png"), outsideDir.resolve("secret.png"));
+    Files.createSymbolicLink(in.resolve("outdir"), outsideDir);
+    Files.createDirectories(in.resolve("cam"));
+    Files.createSymbolicLink(in.resolve("cam/loop"), in);
+    Files.createSymbolicLink(in.resolve("self.png"), in.resolve("self.png"));
+    write("trap/x.png", 16, 16, 1, 8, ImageFormat.PNG, false, 50);
+    Files.createDirectories(out.resolve("denoised"));
+    Files.createSymbolicLink(out.resolve("denoised/trap"), trapTarget);
+    Map<Path, byte[]> elsewhereBefore = snapshot(elsewhere);
+    Map<Path, byte[]> inBefore = snapshot(in);
+
+    BatchJob job = job().build();
+    job.execute(StreamExecutionEnvironment.getExecutionEnvironment());
+
+    List<String> denoised = new ArrayList<>(good);
+    denoised.add("link-in.png");
+    List<JsonNode> scores = read(job.scoresFile());
+    List<JsonNode> rejected = read(job.rejectedFile());
+    assertThat(idCounts(scores)).isEqualTo(ones(denoised));
+    Map<String, String> why = new TreeMap<>();
+    for (JsonNode r : rejected) {
+      assertThat(why.put(r.get("id").asText(), r.get("reason").asText() + ": " + r.get("detail").asText()))
+          .as("one rejection per input").isNull();
+    }
+    assertThat(why).containsOnlyKeys("link-out.png", "outdir", "cam/loop", "self.png", "trap/x.png");
+    assertThat(why.get("link-out.png")).startsWith("UNREADABLE: ").contains("leads through a link to "
+        + outsideDir.toRealPath().resolve("secret.png") + ", outside the allowed root " + in + " (--input)");
+    assertThat(why.get("outdir")).startsWith("UNREADABLE: ").contains("leads through a link to "
+        + outsideDir.toRealPath());
+    assertThat(why.get("cam/loop")).startsWith("UNREADABLE: ").contains("is a link to a folder");
+    assertThat(why.get("self.png")).startsWith("UNREADABLE: ").contains("is a link that leads nowhere");
+    assertThat(why.get("trap/x.png")).startsWith("PROCESSING_FAILED: ").contains("leads through a link to "
+        + trapTarget.toRealPath());
+
+    ImageDecoder decoder = new ImageDecoder(1L << 26);
+    for (String id : denoised) {
+      Path file = out.resolve("denoised").resolve(id);
+      JsonNode rec = scores.stream().filter(r -> r.get("id").asText().equals(id)).findFirst().orElseThrow();
+      assertThat(rec.get("output").asText()).as(id).isEqualTo(file.toString());
+      assertThat(file).as(id).isRegularFile();
+      assertThat(Files.isSymbolicLink(file)).as(id).isFalse();
+      DecodedImage den = decoder.decode(file);
+      assertThat(List.of(den.width(), den.height())).as(id).isEqualTo(List.of(16, 16));
+    }
+    // nothing outside OUT written, nothing in the input touched
+    assertThat(snapshot(elsewhere)).containsOnlyKeys(elsewhereBefore.keySet());
+    elsewhereBefore.forEach((f, b) -> assertThat(readBytes(f)).as(f.toString()).isEqualTo(b));
+    try (Stream<Path> st = Files.list(trapTarget)) {
+      assertThat(st).isEmpty();
+    }
+    assertThat(snapshot(in)).containsOnlyKeys(inBefore.keySet());
+    // every file under OUT is one of its three kinds of output, at the expected place
+    List<Path> expected = new ArrayList<>(List.of(job.scoresFile(), job.rejectedFile()));
+    denoised.forEach(id -> expected.add(out.resolve("denoised").resolve(id)));
+    try (Stream<Path> st = Files.walk(out)) {
+      assertThat(st.filter(Files::isRegularFile)).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    // a second run adds nothing: the rejections stand, the results are complete
+    Map<Path, byte[]> outBefore = snapshot(out);
+    JobExecutionResult again = job().build().execute(StreamExecutionEnvironment.getExecutionEnvironment());
+    assertThat(again.<Long>getAccumulatorResult(SkipCompleted.SKIPPED)).isEqualTo(denoised.size() + 5L);
+    assertThat(snapshot(out)).containsOnlyKeys(outBefore.keySet());
+    outBefore.forEach((f, b) -> assertThat(readBytes(f)).as(f.toString()).isEqualTo(b));
+  }
+
+  /**
+   * The one function that maps an input id to its output file refuses every id that normalises
+   * outside OUT/denoised (ids come from the folder walk, so this is the last line if a listing or a
+   * ledger ever carried such an id), and keeps names that merely contain dots.
+   */
+  @Test
+  void theOutputPathOfAnIdStaysInsideTheOutputOrIsRefused(@TempDir Path elsewhere) throws IOException {
+    Path den = out.resolve("denoised");
+    assertThat(BatchJob.outputFor(out, "a..b.png")).isEqualTo(den.resolve("a..b.png"));
+    assertThat(BatchJob.outputFor(out, "..png")).isEqualTo(den.resolve("..png"));
+    assertThat(BatchJob.outputFor(out, "...")).isEqualTo(den.resolve("..."));
+    assertThat(BatchJob.outputFor(out, "cam/./x.png")).isEqualTo(den.resolve("cam/x.png"));
+    assertThat(BatchJob.outputFor(out, "cam/../x.png")).isEqualTo(den.resolve("x.png"));
+    assertThat(BatchJob.outputFor(out.resolve("o/../"), "x.png")).isEqualTo(den.resolve("x.png"));
+    for (String bad : List.of("../escape.png", "cam/../../escape.png", "../denoised-evil/x.png",
+        "/etc/passwd", "/" + den + "/x.png", "", ".", "cam/..", "./cam/../..", "a/../../../../x")) {
+      assertThatThrownBy(() -> BatchJob.outputFor(out, bad)).as(bad)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input id " + bad);
+    }
+    assertThatThrownBy(() -> BatchJob.outputFor(out, "bad\0.png")).isInstanceOf(IllegalArgumentException.class);
+    // a folder of the output that is a link elsewhere: refused before anything is written
+    Files.createDirectories(den);
+    Files.createSymbolicLink(den.resolve("cam"), elsewhere);
+    assertThat(BatchJob.outputFor(out, "cam/x.png")).isEqualTo(den.resolve("cam/x.png"));
+    assertThatThrownBy(() -> BatchJob.writableOutputFor(out, "cam/x.png"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leads through a link to "
+            + elsewhere.toRealPath());
+    Files.createSymbolicLink(den.resolve("file.png"), elsewhere.resolve("target.png"));
+    assertThatThrownBy(() -> BatchJob.writableOutputFor(out, "file.png"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a regular file");
+    assertThat(BatchJob.writableOutputFor(out, "new/dir/x.png")).isEqualTo(den.resolve("new/dir/x.png"));
+    assertThat(den.resolve("new/dir")).isDirectory();
+    try (Stream<Path> st = Files.list(elsewhere)) {
+      assertThat(st).isEmpty();
+    }
+  }
+
+  @Test
+  void anOutputFolderThatIsALinkIntoTheInputIsRefused(@TempDir Path elsewhere) throws IOException {
+    Path link = Files.createSymbolicLink(elsewhere.resolve("out-link"), in);
+    assertThatThrownBy(() -> BatchJob.builder().model(model).input(in).output(link).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("through links");
+    Path inLink = Files.createSymbolicLink(elsewhere.resolve("in-link"), out.resolve("denoised"));
+    Files.createDirectories(out.resolve("denoised/x"));
+    assertThatThrownBy(() -> BatchJob.builder().model(model).input(inLink.resolve("x")).output(out).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("through links");
+  }
+
   // --- helpers
 
   private static long sum(JobID job, String operator, String metric) {

@@ -6,12 +6,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.connector.file.src.FileSourceSplit;
-import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DirectoryFeedTest {
   @TempDir Path dir;
+
+  private List<String> listed(Path root, boolean recursive) throws Exception {
+    org.apache.flink.core.fs.Path r = org.apache.flink.core.fs.Path.fromLocalFile(root.toFile());
+    String base = root.toAbsolutePath().toString();
+    return new FolderEnumerator(recursive).enumerateSplits(new org.apache.flink.core.fs.Path[] {r}, 1)
+        .stream().map(FileSourceSplit::path).map(p -> p.toUri().getPath().substring(base.length() + 1))
+        .sorted().toList();
+  }
 
   @Test
   void aNonRecursiveFeedTakesTheTopLevelFilesOnly() throws Exception {
@@ -19,13 +26,30 @@ class DirectoryFeedTest {
       Files.createDirectories(dir.resolve(f).getParent());
       Files.writeString(dir.resolve(f), "x");
     }
-    org.apache.flink.core.fs.Path root = org.apache.flink.core.fs.Path.fromLocalFile(dir.toFile());
-    var filter = new DirectoryFeed.TopLevelOnly(root.toUri().getPath());
-    List<String> names = new NonSplittingRecursiveEnumerator(filter)
-        .enumerateSplits(new org.apache.flink.core.fs.Path[] {root}, 1).stream()
-        .map(FileSourceSplit::path).map(p -> p.getName()).sorted().toList();
-    assertThat(names).containsExactly("a.png", "b.png");
-    // the source itself builds (the filter must be serializable with it)
+    assertThat(listed(dir, false)).containsExactly("a.png", "b.png");
+    assertThat(listed(dir, true)).containsExactly("a.png", "b.png", "cam1/c.png", "cam1/deep/d.png");
+    // the source itself builds (the enumerator's provider must be serializable with it)
     org.apache.flink.util.InstantiationUtil.clone(DirectoryFeed.source(dir, null, false));
+    org.apache.flink.util.InstantiationUtil.clone(DirectoryFeed.source(dir, null, true));
+  }
+
+  /**
+   * Links are listed as themselves, once, and never walked into: a link to a folder outside, a loop
+   * back to the folder and a link to a file outside each give one entry; nothing behind them is
+   * listed. Hidden folders are not walked either.
+   */
+  @Test
+  void linksAreListedOnceAndNeverWalkedInto(@TempDir Path elsewhere) throws Exception {
+    Files.writeString(elsewhere.resolve("secret.png"), "x");
+    Files.createDirectories(dir.resolve("cam/.hidden"));
+    Files.writeString(dir.resolve("cam/a b.png"), "x");
+    Files.writeString(dir.resolve("cam/.hidden/h.png"), "x");
+    Files.createSymbolicLink(dir.resolve("outdir"), elsewhere);
+    Files.createSymbolicLink(dir.resolve("cam/loop"), dir);
+    Files.createSymbolicLink(dir.resolve("cam/out.png"), elsewhere.resolve("secret.png"));
+    assertThat(listed(dir, true)).containsExactly("cam/a b.png", "cam/loop", "cam/out.png", "outdir");
+    // a folder given as a link is read (the user named it)
+    Path linked = Files.createSymbolicLink(elsewhere.resolve("linked"), dir.resolve("cam"));
+    assertThat(listed(linked, true)).containsExactly("a b.png", "loop", "out.png");
   }
 }

@@ -177,9 +177,11 @@ public final class ModelArtifact {
       if (v1.config() == null) {
         throw new ArtifactException(file, "not a valid manifest: no config");
       }
-      return new ModelManifest(1, v1.name(), v1.config(), v1.input(), v1.training(),
+      ModelManifest m1 = new ModelManifest(1, v1.name(), v1.config(), v1.input(), v1.training(),
           Map.of(ModelManifest.DENOISER, NetworkSpec.denoiser(WEIGHTS, v1.config().network(),
               v1.config().data().channels())), v1.files());
+      checkFileNames(dir, file, m1);
+      return m1;
     }
     ModelManifest m = VersionedJson.bind(
         file, text, mapper(), ModelManifest.FORMAT_VERSION, ModelManifest.class, "manifest");
@@ -187,7 +189,70 @@ public final class ModelArtifact {
       throw new ArtifactException(file, "lists no network named " + ModelManifest.DENOISER
           + " (networks: " + m.networks().keySet() + ")");
     }
+    checkFileNames(dir, file, m);
     return m;
+  }
+
+  /**
+   * Refuses a manifest that names a file outside the model directory: every key of {@code files}
+   * and {@code backbones} and every network's {@code file} must be a relative path that stays
+   * under {@code dir} once {@code ..} is resolved and, for a file that exists, once links are
+   * followed. Checked when the manifest is read, so nothing outside is hashed or loaded.
+   *
+   * @throws ArtifactException naming model.json and the field
+   */
+  static void checkFileNames(Path dir, Path manifestFile, ModelManifest m) {
+    for (String name : m.files().keySet()) {
+      checkInside(dir, manifestFile, "files[\"" + name + "\"]", name);
+    }
+    for (Map.Entry<String, NetworkSpec> e : m.networks().entrySet()) {
+      checkInside(dir, manifestFile, "networks." + e.getKey() + ".file", e.getValue().file());
+    }
+    for (String name : m.backbones().keySet()) {
+      checkInside(dir, manifestFile, "backbones[\"" + name + "\"]", name);
+    }
+  }
+
+  private static void checkInside(Path dir, Path manifestFile, String field, String name) {
+    String problem = outsideProblem(dir, name);
+    if (problem != null) {
+      throw new ArtifactException(manifestFile, field + ": " + problem + "; a model's files must"
+          + " lie in its directory " + dir.toAbsolutePath().normalize() + " (refused)");
+    }
+  }
+
+  /**
+   * Why {@code name} does not name a file inside {@code dir}, or null if it does.
+   */
+  static String outsideProblem(Path dir, String name) {
+    if (name == null || name.isBlank()) {
+      return "no file name";
+    }
+    Path rel;
+    try {
+      rel = Path.of(name);
+    } catch (java.nio.file.InvalidPathException e) {
+      return "'" + name + "' is not a file name (" + e.getReason() + ")";
+    }
+    if (rel.isAbsolute() || rel.getRoot() != null) {
+      return "'" + name + "' is an absolute path";
+    }
+    Path base = dir.toAbsolutePath().normalize();
+    Path file = base.resolve(rel).normalize();
+    if (!file.startsWith(base) || file.equals(base)) {
+      return "'" + name + "' leads outside the model directory (to " + file + ")";
+    }
+    if (Files.exists(file)) {
+      try {
+        Path real = file.toRealPath();
+        if (!real.startsWith(base.toRealPath())) {
+          return "'" + name + "' leads through a link to " + real + ", outside the model directory";
+        }
+      } catch (IOException e) {
+        return "'" + name + "' cannot be resolved: " + e.getMessage();
+      }
+    }
+    return null;
   }
 
   /** The format-1 manifest: one network, in {@value #WEIGHTS}. */

@@ -94,7 +94,14 @@ public final class KerasBackbone implements Backbone {
     for (JsonNode group : manifest) {
       ByteArrayBuilder bytes = new ByteArrayBuilder();
       for (JsonNode p : group.path("paths")) {
-        byte[] shard = Files.readAllBytes(modelJson.resolveSibling(p.asText()));
+        Path shardFile = modelJson.toAbsolutePath().resolveSibling(p.asText()).normalize();
+        Path folder = modelJson.toAbsolutePath().normalize().getParent();
+        if (!shardFile.startsWith(folder)
+            || (Files.exists(shardFile) && !shardFile.toRealPath().startsWith(folder.toRealPath()))) {
+          throw new IllegalArgumentException(modelJson + ": weightsManifest names " + p.asText()
+              + ", outside the backbone's folder " + folder + " (refused)");
+        }
+        byte[] shard = Files.readAllBytes(shardFile);
         sha.update(shard);
         bytes.add(shard);
       }

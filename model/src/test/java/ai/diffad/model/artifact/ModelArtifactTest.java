@@ -249,4 +249,84 @@ class ModelArtifactTest {
     assertThatThrownBy(() -> ModelArtifact.recordBackbone(dir, "maps/none.bin", backbone))
         .hasMessageContaining("not a file of the model");
   }
+
+  /** model.json rewritten by {@code edit} (its JSON tree). */
+  private void editManifest(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit)
+      throws IOException {
+    Path manifest = dir.resolve(ModelArtifact.MANIFEST);
+    com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
+        ModelArtifact.mapper().readTree(Files.readString(manifest));
+    edit.accept(tree);
+    Files.writeString(manifest, ModelArtifact.mapper().writeValueAsString(tree));
+  }
+
+  private void assertRefused(String field, String problem) {
+    for (org.assertj.core.api.ThrowableAssert.ThrowingCallable c : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+        () -> ModelArtifact.readManifest(dir),
+        () -> ModelArtifact.load(dir, Device.cpu(), TinyDenoiser::create))) {
+      assertThatThrownBy(c)
+          .isInstanceOf(ArtifactException.class)
+          .hasMessageStartingWith(dir.resolve(ModelArtifact.MANIFEST) + ": " + field + ": ")
+          .hasMessageContaining(problem)
+          .hasMessageContaining("a model's files must lie in its directory");
+    }
+  }
+
+  /**
+   * A manifest naming a file outside the model directory is refused when it is read, naming the
+   * field, even when the file outside exists and has the listed SHA-256 (so hashing or loading it
+   * would have succeeded): '..', an absolute path, a link out of the directory, for the files, a
+   * network's weight file and the backbones.
+   */
+  @Test
+  void aManifestNamingAFileOutsideTheModelDirectoryIsRefusedNamingTheField(@TempDir Path elsewhere)
+      throws IOException {
+    Path outside = elsewhere.resolve("secret.bin");
+    Files.writeString(outside, "not the model's");
+    String sha = BlockWeights.sha256(outside);
+    String dotdot = dir.relativize(outside).toString();
+    assertThat(dotdot).startsWith("..");
+    // the check is what refuses: the same edits naming a file inside load
+    Files.writeString(dir.resolve("inside.bin"), "not the model's");
+    editManifest(t -> ((com.fasterxml.jackson.databind.node.ObjectNode) t.get("files")).put("inside.bin", sha));
+    ModelArtifact.load(dir, Device.cpu(), TinyDenoiser::create).close();
+
+    editManifest(t -> ((com.fasterxml.jackson.databind.node.ObjectNode) t.get("files")).put(dotdot, sha));
+    assertRefused("files[\"" + dotdot + "\"]", "leads outside the model directory");
+
+    editManifest(t -> {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) t.get("files")).remove(dotdot);
+      ((com.fasterxml.jackson.databind.node.ObjectNode) t.get("files")).put(outside.toString(), sha);
+    });
+    assertRefused("files[\"" + outside + "\"]", "is an absolute path");
+
+    Files.createDirectories(dir.resolve("maps"));
+    Files.createSymbolicLink(dir.resolve("maps/link.bin"), outside);
+    editManifest(t -> {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) t.get("files")).remove(outside.toString());
+      ((com.fasterxml.jackson.databind.node.ObjectNode) t.get("files")).put("maps/link.bin", sha);
+    });
+    assertRefused("files[\"maps/link.bin\"]", "leads through a link to " + outside.toRealPath());
+
+    // a network's weight file: listed inside, named outside
+    Path weightsOutside = elsewhere.resolve("weights.params");
+    Files.copy(dir.resolve(ModelArtifact.WEIGHTS), weightsOutside);
+    editManifest(t -> {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) t.get("files")).remove("maps/link.bin");
+      ((com.fasterxml.jackson.databind.node.ObjectNode) t.with("networks").get("denoiser"))
+          .put("file", weightsOutside.toString());
+    });
+    assertRefused("networks.denoiser.file", "is an absolute path");
+    editManifest(t -> ((com.fasterxml.jackson.databind.node.ObjectNode) t.with("networks").get("denoiser"))
+        .put("file", "maps/../../" + dir.getFileName() + "/../" + dir.relativize(weightsOutside)));
+    assertRefused("networks.denoiser.file", "leads outside the model directory");
+
+    // a backbone entry
+    editManifest(t -> {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) t.with("networks").get("denoiser"))
+          .put("file", ModelArtifact.WEIGHTS);
+      t.putObject("backbones").put("../bank.bin", "backbone=x");
+    });
+    assertRefused("backbones[\"../bank.bin\"]", "leads outside the model directory");
+  }
 }
