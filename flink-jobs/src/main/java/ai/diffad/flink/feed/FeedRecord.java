@@ -127,8 +127,14 @@ public record FeedRecord(String id, String source, String path, String base64, T
     try {
       node = mapper(maxInlineBytes).readTree(json);
     } catch (StreamConstraintsException e) {
-      throw new RejectedInputException(RejectReason.TOO_LARGE, "feed record has a field over the "
-          + maxInlineBytes + "-byte inline cap: " + firstLine(e.getOriginalMessage()));
+      // Only a string over the cap is TOO_LARGE; nesting deeper than Jackson's limit (1000) or a
+      // number of over 1000 digits is no feed record at all.
+      String m = firstLine(e.getOriginalMessage());
+      if (m.contains("getMaxStringLength") || m.startsWith("String value length")) {
+        throw new RejectedInputException(RejectReason.TOO_LARGE, "feed record has a field over the "
+            + maxInlineBytes + "-byte inline cap: " + m);
+      }
+      throw new RejectedInputException(RejectReason.MALFORMED, "not a feed record: " + m);
     } catch (JsonProcessingException e) {
       throw new RejectedInputException(RejectReason.MALFORMED, "not a JSON feed record: "
           + firstLine(e.getOriginalMessage()));
