@@ -74,6 +74,18 @@ class FeedRecordTest {
   }
 
   @Test
+  void aRejectionIsNotReportedUnderAnIdOrSourceOfMegabytes() {
+    // A record refused for an id over the cap used to be reported under that id (found by the
+    // fuzzer): a rejection record larger than a Kafka message can be.
+    String huge = "x".repeat(FeedRecord.MAX_NAME + 1);
+    String json = "{\"id\":\"" + huge + "\",\"source\":\"" + huge + "\",\"base64\":\"AAAA\"}";
+    assertThat(FeedRecord.idOf(json, "topic/0/9")).isEqualTo("topic/0/9");
+    assertThat(FeedRecord.sourceOf(json)).isNull();
+    String fits = "y".repeat(FeedRecord.MAX_NAME);
+    assertThat(FeedRecord.idOf("{\"id\":\"" + fits + "\"}", "f")).isEqualTo(fits);
+  }
+
+  @Test
   void base64OverTheCapIsTooLargeEvenBeyondJacksonsStringLimit() {
     String big = "A".repeat(2000); // ~1500 bytes > CAP
     assertThat(reasonOf("{\"id\":\"a\",\"base64\":\"" + big + "\"}")).isEqualTo(RejectReason.TOO_LARGE);
