@@ -145,30 +145,49 @@ public final class FuzzReport {
   }
 
   /**
-   * Why memory did not stay flat, or null: after the first sample at or past {@link
-   * FuzzRunner#WARM_UP} cases, no later sample may exceed it by more than the tolerances.
+   * Why memory did not stay flat, or null. The samples from {@link FuzzRunner#WARM_UP} cases on
+   * are split into an earlier and a later half; the later half's median may exceed the earlier
+   * half's by at most the tolerances (heap in use after GC; resident memory outside the committed
+   * heap). Medians, not single samples: glibc keeps freed native memory for a while, so one
+   * sample after a large decode can stand hundreds of MB above the next; a leak moves the median.
    */
   public String memoryProblem() {
-    Sample base = samples.stream().filter(s -> s.cases() >= Math.min(FuzzRunner.WARM_UP, count))
-        .findFirst().orElse(null);
-    if (base == null) {
+    List<Sample> after = samples.stream()
+        .filter(s -> s.cases() >= Math.min(FuzzRunner.WARM_UP, count)).toList();
+    if (after.size() < 2) {
       return null;
     }
-    for (Sample s : samples) {
-      if (s.cases() <= base.cases()) {
-        continue;
-      }
-      if (s.heapMb() - base.heapMb() > FuzzRunner.HEAP_TOLERANCE_MB) {
-        return "heap after GC grew from " + base.heapMb() + " MB (case " + base.cases() + ") to "
-            + s.heapMb() + " MB (case " + s.cases() + "), over " + FuzzRunner.HEAP_TOLERANCE_MB + " MB";
-      }
-      if (base.rssMb() >= 0 && s.nativeMb() - base.nativeMb() > FuzzRunner.RSS_TOLERANCE_MB) {
-        return "resident memory outside the Java heap grew from " + base.nativeMb() + " MB (case "
-            + base.cases() + ") to " + s.nativeMb() + " MB (case " + s.cases() + "), over "
-            + FuzzRunner.RSS_TOLERANCE_MB + " MB";
-      }
+    List<Sample> early = after.subList(0, after.size() / 2);
+    List<Sample> late = after.subList(after.size() / 2, after.size());
+    long heap = median(late, Sample::heapMb) - median(early, Sample::heapMb);
+    long nat = median(late, Sample::nativeMb) - median(early, Sample::nativeMb);
+    if (heap > FuzzRunner.HEAP_TOLERANCE_MB) {
+      return "median heap after GC grew by " + heap + " MB from the earlier to the later half of the run, over "
+          + FuzzRunner.HEAP_TOLERANCE_MB + " MB";
+    }
+    if (after.get(0).rssMb() >= 0 && nat > FuzzRunner.RSS_TOLERANCE_MB) {
+      return "median resident memory outside the heap grew by " + nat
+          + " MB from the earlier to the later half of the run, over " + FuzzRunner.RSS_TOLERANCE_MB + " MB";
     }
     return null;
+  }
+
+  /** Median growth in MB from the earlier to the later half: {heap, native}. */
+  long[] memoryGrowth() {
+    List<Sample> after = samples.stream()
+        .filter(s -> s.cases() >= Math.min(FuzzRunner.WARM_UP, count)).toList();
+    if (after.size() < 2) {
+      return new long[] {0, 0};
+    }
+    List<Sample> early = after.subList(0, after.size() / 2);
+    List<Sample> late = after.subList(after.size() / 2, after.size());
+    return new long[] {median(late, Sample::heapMb) - median(early, Sample::heapMb),
+        median(late, Sample::nativeMb) - median(early, Sample::nativeMb)};
+  }
+
+  private static long median(List<Sample> xs, java.util.function.ToLongFunction<Sample> f) {
+    long[] v = xs.stream().mapToLong(f).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   /** Prints the report. */
@@ -183,14 +202,17 @@ public final class FuzzReport {
     o.printf(Locale.ROOT, "time cap %d ms per input: %d over; slowest %.1f ms: %s%n",
         FuzzRunner.TIME_CAP_MS, slow, slowestMs, slowest);
     o.printf(Locale.ROOT, "memory in MB (heap in use after GC, heap committed, VmRSS, RSS outside the committed heap, direct buffers);%n"
-        + "  flat = heap in use within +%d MB and RSS outside the heap within +%d MB of the sample at %,d cases:%n",
-        FuzzRunner.HEAP_TOLERANCE_MB, FuzzRunner.RSS_TOLERANCE_MB, Math.min(FuzzRunner.WARM_UP, count));
+        + "  flat = from %,d cases on, the later half's median within +%d MB (heap) and +%d MB (native) of the earlier half's:%n",
+        Math.min(FuzzRunner.WARM_UP, count), FuzzRunner.HEAP_TOLERANCE_MB, FuzzRunner.RSS_TOLERANCE_MB);
     for (Sample s : samples) {
       o.printf(Locale.ROOT, "  %,8d cases: heap %4d  committed %5d  rss %5d  native %5d  direct %3d%n", s.cases(),
           s.heapMb(), s.committedMb(), s.rssMb(), s.nativeMb(), s.directMb());
     }
     String mem = memoryProblem();
-    o.println("memory: " + (mem == null ? "flat" : "NOT FLAT: " + mem));
+    long[] g = memoryGrowth();
+    long peak = samples.stream().mapToLong(Sample::nativeMb).max().orElse(0);
+    o.printf(Locale.ROOT, "memory: %s (median growth: heap %+d MB, native %+d MB; native peak %d MB)%n",
+        mem == null ? "flat" : "NOT FLAT: " + mem, g[0], g[1], peak);
     o.println("most time (mutation: total s, cases):");
     msByKind.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue(), x.getValue())).limit(8)
         .forEach(e -> o.printf(Locale.ROOT, "  %-40s %6.1f s %6d%n", e.getKey(), e.getValue() / 1000,

@@ -43,12 +43,17 @@ import java.util.function.IntConsumer;
 public final class FuzzRunner implements AutoCloseable {
   /** Wall-time cap per input. */
   public static final long TIME_CAP_MS = 2_000;
+  /**
+   * Longest id, source or detail a rejection may carry: it is written to the rejected output (a
+   * Kafka topic takes messages up to 1 MB by default); a record quoting a whole input would not go.
+   */
+  public static final int MAX_FIELD = 4096;
   /** Cases before the memory baseline is taken (JIT, OpenCV's and libtorch's first allocations). */
   public static final int WARM_UP = 2_000;
-  /** Allowed growth of the heap after GC over the run, from the baseline. */
-  public static final long HEAP_TOLERANCE_MB = 64;
-  /** Allowed growth of the resident set outside the committed Java heap, from the baseline. */
-  public static final long RSS_TOLERANCE_MB = 256;
+  /** Allowed growth of the median heap in use after GC, earlier to later half of the run. */
+  public static final long HEAP_TOLERANCE_MB = 32;
+  /** Allowed growth of the median resident set outside the committed heap, earlier to later half. */
+  public static final long RSS_TOLERANCE_MB = 160;
 
   private final FuzzGenerator generator;
   private final InputDecoder imageDecoder;
@@ -239,6 +244,12 @@ public final class FuzzRunner implements AutoCloseable {
     }
     if (r.detail() == null || r.detail().isBlank()) {
       return "rejection " + r.reason() + " without a detail";
+    }
+    if (r.detail().length() > MAX_FIELD || (r.id() != null && r.id().length() > MAX_FIELD)
+        || (r.source() != null && r.source().length() > MAX_FIELD)) {
+      return "rejection record of " + (r.detail().length() + (r.id() == null ? 0 : r.id().length())
+          + (r.source() == null ? 0 : r.source().length())) + " characters (detail, id or source over "
+          + MAX_FIELD + "): " + abbreviate(r.detail());
     }
     if (!r.rejected()) {
       return "rejection record with rejected=false";
