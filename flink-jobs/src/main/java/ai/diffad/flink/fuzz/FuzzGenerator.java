@@ -504,7 +504,7 @@ public final class FuzzGenerator {
         return new Mutated("csv-float-overflow", join(lines), Expect.rejected(NON_FINITE_VALUES));
       }
       case 2 -> {
-        lines[row] = replaceLastCell(lines[row], sep, pick(r, new String[] {"abc", "1,2.3.4", "0x", "--1", "1e"}));
+        lines[row] = replaceLastCell(lines[row], sep, pick(r, new String[] {"abc", "1.2.3.4", "0x", "--1", "1e"}));
         return new Mutated("csv-non-numeric", join(lines), headerNow != null ? headerNow : Expect.rejected(MALFORMED));
       }
       case 3 -> {
