@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", description = "What to measure: network, score (images/s of score at --size for batch sizes 1, 8, 16) memory (resident memory over --count images) backbone (images/s and GFLOP/s of --backbone at --size) or stream-soak (--count inputs through the streaming job: records/s, resident memory, heap and back-pressure every --sample-every records; exit 1 if an input has no single record or RSS grows over 5 % after warm-up).")
+  @Parameters(index = "0", description = "What to measure: network, score (images/s of score at --size for batch sizes 1, 8, 16) memory (resident memory over --count images), backbone (images/s and GFLOP/s of --backbone at --size), stream-soak (--count inputs through the streaming job: records/s, resident memory, heap and back-pressure every --sample-every records; exit 1 if an input has no single record or RSS grows over 5 % after warm-up) or fuzz (--count mutated inputs through the decoders and the Kafka parse path).")
   String what;
 
   @Option(names = "--config", description = "Profile whose network is measured (network, score, memory).")
@@ -64,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--forward-iters", defaultValue = "10", description = "Timed forward calls after 2 warm-up calls (default: ${DEFAULT-VALUE}).")
   int forwardIters;
 
-  @Option(names = "--count", defaultValue = "5000", description = "Images for bench memory and stream-soak (default: ${DEFAULT-VALUE}); bench score uses 32.")
+  @Option(names = "--count", defaultValue = "5000", description = "Images for bench memory and stream-soak, cases for bench fuzz (default: ${DEFAULT-VALUE}); bench score uses 32.")
   int count;
 
   @Option(names = "--model", description = "bench stream-soak: an image model to serve (default: a tiny 16x16 model trained on the spot).")
@@ -75,6 +75,15 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--backlog", defaultValue = "2000", description = "bench stream-soak: inputs written at most ahead of the records out (default: ${DEFAULT-VALUE}).")
   int backlog;
+
+  @Option(names = "--seed", description = "bench fuzz: the run's seed (default: from the clock; printed either way).")
+  Long seed;
+
+  @Option(names = "--case", description = "bench fuzz: run only case N of --seed, print it and write it to --out (to reproduce a failure).")
+  Integer fuzzCase;
+
+  @Option(names = "--out", description = "bench fuzz: where failing cases are written (default: fuzz-failures-SEED).")
+  Path out;
 
   @Option(names = "--peak-gflops", defaultValue = "150", description = "This CPU's measured peak for utilisation (ANCHORS.md: ~150 GFLOP/s).")
   double peak;
@@ -148,6 +157,9 @@ final class BenchCommand implements Callable<Integer> {
         throw new IOException("bench stream-soak: " + e.getMessage(), e);
       }
     }
+    if (what.equals("fuzz")) {
+      return fuzz();
+    }
     if (config == null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "bench " + what + ": --config is required");
@@ -161,7 +173,7 @@ final class BenchCommand implements Callable<Integer> {
         return ScoreBench.memory(this);
       default:
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "bench: must be one of [network, score, memory, backbone, stream-soak], got '" + what + "'");
+            "bench: must be one of [network, score, memory, backbone, stream-soak, fuzz], got '" + what + "'");
     }
     PrintWriter o = spec.commandLine().getOut();
     DiffadConfig base = ConfigLoader.load(config);
@@ -226,5 +238,41 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     return DiffadCli.EXIT_OK;
+  }
+
+  /** bench fuzz: the fuzz runner over --count cases (or one --case), memory sampled every 10,000. */
+  private int fuzz() throws IOException {
+    PrintWriter o = spec.commandLine().getOut();
+    long s = seed != null ? seed : System.currentTimeMillis();
+    Path failures = out != null ? out : Path.of("fuzz-failures-" + s);
+    try (ai.diffad.flink.fuzz.FuzzRunner runner = new ai.diffad.flink.fuzz.FuzzRunner()) {
+      if (fuzzCase != null) {
+        runner.warmUp();
+        ai.diffad.flink.fuzz.FuzzCase c = runner.generator().generate(s, fuzzCase);
+        ai.diffad.flink.fuzz.FuzzRunner.Result r = runner.run(c);
+        o.printf(Locale.ROOT, "fuzz: seed %d, case %d: %s (%s, %s), %d bytes, expects %s%n", s, fuzzCase,
+            c.kind(), c.route(), c.model(), c.bytes() == null ? 0 : c.bytes().length, c.expect());
+        o.printf(Locale.ROOT, "  -> %s in %.1f ms%s%n", r.outcome(), r.ms(),
+            r.problem() == null ? "" : ": FAILS: " + r.problem());
+        o.println("  written to " + ai.diffad.flink.fuzz.FuzzRegressions.write(failures, c, r));
+        o.flush();
+        return r.problem() == null ? DiffadCli.EXIT_OK : DiffadCli.EXIT_FAILURE;
+      }
+      o.printf(Locale.ROOT, "fuzz: seed %d, %,d cases (reproduce one with --seed %d --case N); per-input time cap %d ms;%n"
+          + "  caps: %,d pixels, %,d sensor values, %,d inline bytes; failing cases go to %s%n",
+          s, count, s, ai.diffad.flink.fuzz.FuzzRunner.TIME_CAP_MS, ai.diffad.flink.fuzz.FuzzGenerator.MAX_PIXELS,
+          ai.diffad.flink.fuzz.FuzzGenerator.MAX_SENSOR_VALUES, ai.diffad.flink.fuzz.FuzzGenerator.MAX_INLINE_BYTES,
+          failures);
+      o.flush();
+      ai.diffad.flink.fuzz.FuzzReport rep;
+      try (me.tongfei.progressbar.ProgressBar pb = Cli.bar("fuzz", count)) {
+        rep = runner.runAll(s, count, 10_000, failures, pb::stepTo);
+      }
+      rep.print(o, false);
+      boolean ok = rep.failed() == 0 && rep.memoryProblem() == null;
+      o.println(ok ? "fuzz: PASS" : "fuzz: FAIL");
+      o.flush();
+      return ok ? DiffadCli.EXIT_OK : DiffadCli.EXIT_FAILURE;
+    }
   }
 }

@@ -482,10 +482,15 @@ public final class SensorReader {
 
   /** The parsed header of an .npy file. */
   private record NpyHeader(int itemSize, boolean fortran, long[] shape, int dataOffset) {
+    /** The product of the (non-negative) dimensions, Long.MAX_VALUE if it overflows. */
     long count() {
       long n = 1;
       for (long d : shape) {
-        n *= d;
+        try {
+          n = Math.multiplyExact(n, d);
+        } catch (ArithmeticException e) {
+          return Long.MAX_VALUE; // (2^62 + 40, 4) must not wrap round to 160 values
+        }
       }
       return n;
     }
@@ -546,6 +551,10 @@ public final class SensorReader {
       throw new RejectedInputException(RejectReason.UNSUPPORTED_SHAPE, "rank-" + dims.size()
           + " array of shape " + shapeText + "; expected (length,) or (length, channels)");
     }
+    if (dims.stream().anyMatch(d -> d < 0)) {
+      throw new RejectedInputException(RejectReason.MALFORMED, ".npy shape " + shapeText
+          + " has a negative dimension");
+    }
     String dtype = descr.group(1);
     int itemSize = switch (dtype) {
       case "<f4" -> 4;
@@ -562,7 +571,8 @@ public final class SensorReader {
     }
     if (h.count() > maxValues) {
       throw new RejectedInputException(RejectReason.TOO_LARGE, ".npy array of shape " + shapeText
-          + " holds " + h.count() + " values, more than " + maxValues
+          + " holds " + (h.count() == Long.MAX_VALUE ? "over 2^63" : String.valueOf(h.count()))
+          + " values, more than " + maxValues
           + " (engine.maxSensorValues)");
     }
     return h;

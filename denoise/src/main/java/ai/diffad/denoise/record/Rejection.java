@@ -15,9 +15,24 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"id", "source", "rejected", "reason", "detail"})
 public record Rejection(String id, String source, boolean rejected, RejectReason reason, String detail) {
-  /** A rejection record. */
+  /** Longest detail kept; the rest is cut (a 2 MB CSV cell must not make a 2 MB record). */
+  public static final int MAX_DETAIL = 1000;
+
+  /** A rejection record; a detail over {@link #MAX_DETAIL} characters is cut short. */
   public static Rejection of(String id, String source, RejectReason reason, String detail) {
-    return new Rejection(id, source, true, reason, detail);
+    return new Rejection(id, source, true, reason, abbreviate(detail));
+  }
+
+  /**
+   * {@code detail} cut to {@link #MAX_DETAIL} characters, saying how long it was. Details quote
+   * the offending input (a cell, a header) and are written to the rejected output: a Kafka topic
+   * refuses records over its message size (1 MB by default), which would fail the job's sink.
+   */
+  static String abbreviate(String detail) {
+    if (detail == null || detail.length() <= MAX_DETAIL) {
+      return detail;
+    }
+    return detail.substring(0, MAX_DETAIL - 40) + "... (" + detail.length() + " characters in all)";
   }
 
   /** The record for a caught {@link RejectedInputException}. */

@@ -134,6 +134,32 @@ class SensorReaderTest {
   }
 
   @Test
+  void npyShapesWhoseProductOverflowsAreTooLargeNotWrappedRound() {
+    // 40 * (2^61 + 2) wraps to 80 in a long, and (int) (2^61 + 2) is 2: a header claiming 9.2e19
+    // values used to decode as 40 steps of 2 channels (found by the fuzzer)
+    byte[] wrapsSmall = npy("<f4", "(40, 2305843009213693954)", false, f32(new float[80]));
+    assertRejected(() -> reader.parse("w", wrapsSmall, SensorReader.SensorFormat.NPY),
+        RejectReason.TOO_LARGE, "over 2^63 values");
+    byte[] wrapsZero = npy("<f4", "(4294967296, 4294967296)", false, f32(1f));
+    assertRejected(() -> reader.parse("z", wrapsZero, SensorReader.SensorFormat.NPY),
+        RejectReason.TOO_LARGE, "(4294967296, 4294967296)");
+    byte[] wrapsNegative = npy("<f4", "(4294967296, 4294967295)", false, f32(1f));
+    assertRejected(() -> reader.parse("n", wrapsNegative, SensorReader.SensorFormat.NPY),
+        RejectReason.TOO_LARGE, "more than 1000000");
+  }
+
+  @Test
+  void npyNegativeDimensionsAreMalformed() {
+    // (-40, -2) multiplies to 80 and used to reach new SensorSeries(..., -2, -40) (found by the fuzzer)
+    byte[] b = npy("<f4", "(-40, -2)", false, f32(new float[80]));
+    assertRejected(() -> reader.parse("n", b, SensorReader.SensorFormat.NPY),
+        RejectReason.MALFORMED, "(-40, -2) has a negative dimension");
+    byte[] min = npy("<f4", "(-9223372036854775808, 2)", false, f32(1f));
+    assertRejected(() -> reader.parse("m", min, SensorReader.SensorFormat.NPY),
+        RejectReason.MALFORMED, "negative dimension");
+  }
+
+  @Test
   void truncatedNpyDataIsMalformed() {
     byte[] b = npy("<f4", "(4,)", false, f32(1f, 2f));
     assertRejected(() -> reader.parse("t", b, SensorReader.SensorFormat.NPY),

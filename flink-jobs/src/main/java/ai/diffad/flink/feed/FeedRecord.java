@@ -127,8 +127,14 @@ public record FeedRecord(String id, String source, String path, String base64, T
     try {
       node = mapper(maxInlineBytes).readTree(json);
     } catch (StreamConstraintsException e) {
-      throw new RejectedInputException(RejectReason.TOO_LARGE, "feed record has a field over the "
-          + maxInlineBytes + "-byte inline cap: " + firstLine(e.getOriginalMessage()));
+      // Only a string over the cap is TOO_LARGE; nesting deeper than Jackson's limit (1000) or a
+      // number of over 1000 digits is no feed record at all.
+      String m = firstLine(e.getOriginalMessage());
+      if (m.contains("getMaxStringLength") || m.startsWith("String value length")) {
+        throw new RejectedInputException(RejectReason.TOO_LARGE, "feed record has a field over the "
+            + maxInlineBytes + "-byte inline cap: " + m);
+      }
+      throw new RejectedInputException(RejectReason.MALFORMED, "not a feed record: " + m);
     } catch (JsonProcessingException e) {
       throw new RejectedInputException(RejectReason.MALFORMED, "not a JSON feed record: "
           + firstLine(e.getOriginalMessage()));
@@ -152,8 +158,15 @@ public record FeedRecord(String id, String source, String path, String base64, T
   }
 
   /**
+   * Longest id or source a rejection is reported under; a longer one (the record was refused for
+   * a field over the cap, perhaps that one) gives way to the fallback, so that the rejection
+   * record stays small enough for the rejected topic.
+   */
+  static final int MAX_NAME = 1024;
+
+  /**
    * The id to report a rejection of {@code json} under: its {@code id} (or {@code path}) field if
-   * one can be read, else {@code fallbackId}.
+   * one can be read and is at most {@value #MAX_NAME} characters, else {@code fallbackId}.
    */
   public static String idOf(String json, String fallbackId) {
     try {
@@ -161,7 +174,7 @@ public record FeedRecord(String id, String source, String path, String base64, T
       if (node != null && node.isObject()) {
         for (String f : new String[] {"id", "path"}) {
           JsonNode v = node.get(f);
-          if (v != null && v.isTextual() && !v.asText().isBlank()) {
+          if (v != null && v.isTextual() && !v.asText().isBlank() && v.asText().length() <= MAX_NAME) {
             return v.asText();
           }
         }
@@ -172,13 +185,16 @@ public record FeedRecord(String id, String source, String path, String base64, T
     return fallbackId;
   }
 
-  /** The {@code source} field of {@code json} if one can be read, else null (for rejections). */
+  /**
+   * The {@code source} field of {@code json} if one can be read and is at most {@value #MAX_NAME}
+   * characters, else null (for rejections).
+   */
   public static String sourceOf(String json) {
     try {
       JsonNode node = json == null ? null : LENIENT.readTree(json);
       if (node != null && node.isObject()) {
         JsonNode v = node.get("source");
-        if (v != null && v.isTextual() && !v.asText().isBlank()) {
+        if (v != null && v.isTextual() && !v.asText().isBlank() && v.asText().length() <= MAX_NAME) {
           return v.asText();
         }
       }

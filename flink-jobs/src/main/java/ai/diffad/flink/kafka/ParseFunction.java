@@ -44,21 +44,42 @@ public final class ParseFunction extends ProcessFunction<KafkaMessage, FeedRecor
 
   @Override
   public void processElement(KafkaMessage m, Context ctx, Collector<FeedRecord> out) {
-    FeedRecord r;
-    try {
-      r = FeedRecord.parse(m.json(), maxInlineBytes, m.origin());
-      if (allowedRoot != null) {
-        r = allowedRoot.check(r);
-      }
-    } catch (RejectedInputException e) {
+    Parsed p = parse(m, maxInlineBytes, allowedRoot);
+    if (p.rejection() != null) {
       rejected.inc();
       progress.input();
       progress.output();
-      String id = m.json() == null ? m.origin() : FeedRecord.idOf(m.json(), m.origin());
-      ctx.output(Outputs.REJECTED, Rejection.of(id, m.json() == null ? null : FeedRecord.sourceOf(m.json()),
-          e.reason(), e.detail() + " (message " + m.origin() + ")"));
+      ctx.output(Outputs.REJECTED, p.rejection());
       return;
     }
-    out.collect(r);
+    out.collect(p.record());
+  }
+
+  /**
+   * What one message gives: the record, or its one rejection (exactly one of the two is set).
+   *
+   * @param record the parsed (and, with a root, resolved) record, or null
+   * @param rejection the rejection, or null
+   */
+  public record Parsed(FeedRecord record, Rejection rejection) {}
+
+  /**
+   * Parses one message as {@link #processElement} does, without a Flink runtime (the fuzzer and
+   * tools call it); never throws for a bad message.
+   *
+   * @param allowedRoot the folder paths must lie in, or null for any path
+   */
+  public static Parsed parse(KafkaMessage m, long maxInlineBytes, PathRoot allowedRoot) {
+    try {
+      FeedRecord r = FeedRecord.parse(m.json(), maxInlineBytes, m.origin());
+      if (allowedRoot != null) {
+        r = allowedRoot.check(r);
+      }
+      return new Parsed(r, null);
+    } catch (RejectedInputException e) {
+      String id = m.json() == null ? m.origin() : FeedRecord.idOf(m.json(), m.origin());
+      return new Parsed(null, Rejection.of(id, m.json() == null ? null : FeedRecord.sourceOf(m.json()),
+          e.reason(), e.detail() + " (message " + m.origin() + ")"));
+    }
   }
 }

@@ -53,6 +53,39 @@ class FeedRecordTest {
   }
 
   @Test
+  void deepNestingAndOverlongNumbersAreMalformedNotOverTheInlineCap() throws Exception {
+    // Jackson refuses both with the StreamConstraintsException a string over the cap also raises;
+    // they used to come out as TOO_LARGE "a field over the inline cap" (found by the fuzzer).
+    for (String json : new String[] {
+        "[".repeat(100_000) + "]".repeat(100_000),
+        "{\"id\":\"a\",\"tensor\":{\"shape\":" + "[".repeat(5_000) + "2" + "]".repeat(5_000) + ",\"data\":[1]}}",
+        "{\"id\":\"a\",\"tensor\":{\"shape\":[1" + "0".repeat(1_500) + "],\"data\":[1]}}"}) {
+      try {
+        FeedRecord.parse(json, CAP, "topic/0/1");
+        throw new AssertionError("accepted");
+      } catch (RejectedInputException e) {
+        assertThat(e.reason()).isEqualTo(RejectReason.MALFORMED);
+        assertThat(e.detail()).startsWith("not a feed record: ").doesNotContain("inline cap");
+      }
+    }
+    // nesting within Jackson's limit is parsed, and refused for what it is
+    assertThat(reasonOf("{\"id\":\"a\",\"tensor\":{\"shape\":[[[2]]],\"data\":[1]}}"))
+        .isEqualTo(RejectReason.MALFORMED);
+  }
+
+  @Test
+  void aRejectionIsNotReportedUnderAnIdOrSourceOfMegabytes() {
+    // A record refused for an id over the cap used to be reported under that id (found by the
+    // fuzzer): a rejection record larger than a Kafka message can be.
+    String huge = "x".repeat(FeedRecord.MAX_NAME + 1);
+    String json = "{\"id\":\"" + huge + "\",\"source\":\"" + huge + "\",\"base64\":\"AAAA\"}";
+    assertThat(FeedRecord.idOf(json, "topic/0/9")).isEqualTo("topic/0/9");
+    assertThat(FeedRecord.sourceOf(json)).isNull();
+    String fits = "y".repeat(FeedRecord.MAX_NAME);
+    assertThat(FeedRecord.idOf("{\"id\":\"" + fits + "\"}", "f")).isEqualTo(fits);
+  }
+
+  @Test
   void base64OverTheCapIsTooLargeEvenBeyondJacksonsStringLimit() {
     String big = "A".repeat(2000); // ~1500 bytes > CAP
     assertThat(reasonOf("{\"id\":\"a\",\"base64\":\"" + big + "\"}")).isEqualTo(RejectReason.TOO_LARGE);
