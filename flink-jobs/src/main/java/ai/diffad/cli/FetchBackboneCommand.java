@@ -1,5 +1,7 @@
 package ai.diffad.cli;
 
+import static ai.diffad.model.util.FileTrees.deleteTree;
+
 import ai.diffad.model.backbone.Backbones;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,10 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -137,17 +137,6 @@ final class FetchBackboneCommand implements Callable<Integer> {
     if (p.waitFor() != 0) {
       throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): "
           + output.strip());
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

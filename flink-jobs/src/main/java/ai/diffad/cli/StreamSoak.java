@@ -68,7 +68,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * small); a subfolder whose records are all out is deleted, as a processed inbox would be
  * emptied.
  */
-final class StreamSoak {
+public final class StreamSoak {
   private StreamSoak() {}
 
   /** Inputs per subfolder of the watched folder. */
@@ -104,10 +104,14 @@ final class StreamSoak {
     }
   }
 
-  /** A gray 16x16 U-Net trained for a few steps (like the tests' tiny model): about a second. */
-  static Path tinyModel(Path dir) {
+  /**
+   * A gray 16x16 U-Net (8/16 channels, no attention, T = 100) trained for a handful of steps on
+   * synthetic textures, named {@code name}: a real model artifact in about a second, for the jobs'
+   * plumbing, not for its scores. The soak's model and the tests' ({@code TinyModel}).
+   */
+  public static Path tinyModel(Path dir, String name) {
     DiffadConfig cfg = new DiffadConfig(
-        "soak-tiny",
+        name,
         ScheduleConfig.of(ScheduleKind.LINEAR, 100),
         PredictionType.EPSILON,
         new NetworkConfig(NetworkKind.UNET2D, 8, List.of(1, 2), 1, List.of(), 4, 0, 0.0),
@@ -141,7 +145,7 @@ final class StreamSoak {
         }
         model = b.model;
       } else {
-        model = tinyModel(tmp.resolve("model"));
+        model = tinyModel(tmp.resolve("model"), "soak-tiny");
       }
       ModelManifest m = ModelArtifact.readManifest(model);
       if (m.isSeries()) {

@@ -2,8 +2,6 @@ package ai.diffad.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.diffad.denoise.io.ImageEncoder;
-import ai.diffad.denoise.io.ImageFormat;
 import ai.diffad.denoise.record.JsonLines;
 import ai.diffad.denoise.record.ScoreRecord;
 import ai.diffad.flink.config.StreamConfig;
@@ -19,7 +17,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,12 +96,7 @@ class KafkaStreamITCase {
 
   /** A random 16x16 gray PNG. */
   static byte[] png(long seed) {
-    SplittableRandom rng = new SplittableRandom(seed);
-    float[] data = new float[16 * 16];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = (float) (rng.nextDouble() * 2 - 1);
-    }
-    return ImageEncoder.encode(data, 1, 16, 16, null, 8, ImageFormat.PNG);
+    return TinyModel.png(16, 16, 1, seed);
   }
 
   static String base64Record(String id, String source, byte[] bytes) {

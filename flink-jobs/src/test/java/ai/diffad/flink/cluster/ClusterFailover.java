@@ -1,8 +1,7 @@
 package ai.diffad.flink.cluster;
 
-import ai.diffad.denoise.io.ImageEncoder;
-import ai.diffad.denoise.io.ImageFormat;
 import ai.diffad.flink.TinyModel;
+import ai.diffad.flink.kafka.KafkaBroker;
 import ai.diffad.denoise.record.JsonLines;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -19,20 +18,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -107,7 +103,7 @@ public final class ClusterFailover {
       flink.awaitTaskManagers(alive, Duration.ofMinutes(2));
       say("cluster up, REST at " + flink.restAddress());
       if (s.records() > 0) {
-        results.add(stream(procs, flink, kafka, model));
+        results.add(stream(flink, kafka, model));
         log.println(results.get(results.size() - 1).line());
       }
       if (s.files() > 0) {
@@ -118,7 +114,7 @@ public final class ClusterFailover {
     return results;
   }
 
-  private Result stream(ClusterProcesses procs, StandaloneFlink flink, KafkaServer kafka, Path model)
+  private Result stream(StandaloneFlink flink, KafkaServer kafka, Path model)
       throws Exception {
     Path cfg = s.work().resolve("stream.yaml");
     Files.writeString(cfg, String.join("\n",
@@ -366,7 +362,7 @@ public final class ClusterFailover {
         }
         String source = i % 2 == 0 ? "cam-a" : "cam-b";
         producer.send(new ProducerRecord<>(IN, source, "{\"id\":\"" + ids.get(i) + "\",\"source\":\"" + source
-            + "\",\"base64\":\"" + Base64.getEncoder().encodeToString(png(i)) + "\"}")).get();
+            + "\",\"base64\":\"" + Base64.getEncoder().encodeToString(TinyModel.png(16, 16, 1, i)) + "\"}")).get();
         produced.incrementAndGet();
       }
     } catch (InterruptedException e) {
@@ -384,19 +380,10 @@ public final class ClusterFailover {
     return l;
   }
 
-  private static byte[] png(int i) {
-    SplittableRandom rng = new SplittableRandom(i);
-    float[] data = new float[16 * 16];
-    for (int k = 0; k < data.length; k++) {
-      data[k] = (float) (rng.nextDouble() * 2 - 1);
-    }
-    return ImageEncoder.encode(data, 1, 16, 16, null, 8, ImageFormat.PNG);
-  }
-
   /** Follows {@code topics} read_committed, counting ids, until told to stop. */
   private static void readCommitted(KafkaServer kafka, List<String> topics, Map<String, Integer> seen,
       AtomicBoolean stop) {
-    try (KafkaConsumer<String, String> c = consumer(kafka)) {
+    try (KafkaConsumer<String, String> c = KafkaBroker.committedConsumer(kafka.bootstrapServers())) {
       List<TopicPartition> parts = partitions(c, topics);
       c.assign(parts);
       c.seekToBeginning(parts);
@@ -430,7 +417,7 @@ public final class ClusterFailover {
 
   private static List<String> readAll(KafkaServer kafka, List<String> topics) {
     List<String> out = new ArrayList<>();
-    try (KafkaConsumer<String, String> c = consumer(kafka)) {
+    try (KafkaConsumer<String, String> c = KafkaBroker.committedConsumer(kafka.bootstrapServers())) {
       List<TopicPartition> parts = partitions(c, topics);
       c.assign(parts);
       c.seekToBeginning(parts);
@@ -443,14 +430,6 @@ public final class ClusterFailover {
       }
     }
     return out;
-  }
-
-  private static KafkaConsumer<String, String> consumer(KafkaServer kafka) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
   }
 
   private static List<TopicPartition> partitions(KafkaConsumer<String, String> c, List<String> topics) {

@@ -1,5 +1,7 @@
 package ai.diffad.flink.cluster;
 
+import static ai.diffad.model.util.FileTrees.deleteTree;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,16 +75,6 @@ class ClusterFailoverITCase {
     for (String line : Files.readAllLines(tmp.resolve("work/pids"))) {
       long pid = Long.parseLong(line.split(" ")[0]);
       assertTrue(ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), "still alive: " + line);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      try (Stream<Path> w = Files.walk(dir)) {
-        for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
     }
   }
 

@@ -1,15 +1,15 @@
 package ai.diffad.flink.cluster;
 
+import ai.diffad.flink.kafka.KafkaBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -105,11 +105,7 @@ final class KafkaServer {
   /** Creates {@code topics} with {@code partitions} partitions each. */
   void createTopics(int partitions, String... topics) throws Exception {
     try (Admin a = admin()) {
-      List<NewTopic> l = new ArrayList<>();
-      for (String t : topics) {
-        l.add(new NewTopic(t, partitions, (short) 1));
-      }
-      a.createTopics(l).all().get(60, TimeUnit.SECONDS);
+      KafkaBroker.createTopics(a, Duration.ofSeconds(60), partitions, topics);
     }
   }
 }

@@ -63,12 +63,27 @@ public final class KafkaBroker implements AutoCloseable {
   /** Creates topics of {@code partitions} partitions each. */
   public void createTopics(int partitions, String... topics) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-      List<NewTopic> list = new ArrayList<>();
-      for (String t : topics) {
-        list.add(new NewTopic(t, partitions, (short) 1));
-      }
-      admin.createTopics(list).all().get(30, TimeUnit.SECONDS);
+      createTopics(admin, Duration.ofSeconds(30), partitions, topics);
     }
+  }
+
+  /** Creates topics of {@code partitions} partitions (replication 1) through {@code admin}. */
+  public static void createTopics(Admin admin, Duration timeout, int partitions, String... topics)
+      throws Exception {
+    List<NewTopic> list = new ArrayList<>();
+    for (String t : topics) {
+      list.add(new NewTopic(t, partitions, (short) 1));
+    }
+    admin.createTopics(list).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** A consumer of committed records only (read_committed), no offsets committed, no group. */
+  public static KafkaConsumer<String, String> committedConsumer(String bootstrapServers) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
   }
 
   /** Sends {@code values} to {@code topic} (keyless, acks=all) and waits for all acks. */
@@ -93,13 +108,8 @@ public final class KafkaBroker implements AutoCloseable {
    */
   public List<String> readCommitted(String topic, Predicate<List<String>> done, Duration settle,
       Duration timeout) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     List<String> out = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> consumer = committedConsumer(bootstrapServers())) {
       List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
           .map(i -> new TopicPartition(topic, i.partition())).toList();
       consumer.assign(parts);

@@ -1,5 +1,7 @@
 package ai.diffad.model.train;
 
+import static ai.diffad.model.util.FileTrees.deleteTree;
+
 import ai.diffad.config.DiffadConfig;
 import ai.diffad.config.TrainingConfig;
 import ai.diffad.model.artifact.ArtifactException;
@@ -466,17 +468,6 @@ public final class Trainer {
     return ProgressBars.open("train " + config.name(), config.training().steps(), start,
         Duration.ofMillis((long) (elapsedBefore * 1000)),
         b -> b.setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().setUnit(" it", 1));
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   /**
