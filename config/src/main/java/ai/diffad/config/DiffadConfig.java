@@ -18,6 +18,8 @@ import java.util.List;
  *     none ({@code --engine}, a stream's {@code engine:}); their own options still override single
  *     fields. Null: {@link EngineConfig#defaults()}. Profiles ship the settings measured best for
  *     them (BENCHMARKS.md).
+ * @param imputation train the series network as an imputer of masked rows (ImDiffusion) and
+ *     score with {@code map: imputation}, or null for a plain diffusion model
  */
 public record DiffadConfig(
     String name,
@@ -27,7 +29,15 @@ public record DiffadConfig(
     TrainingConfig training,
     DataConfig data,
     DetectorConfig detector,
-    EngineConfig engine) {
+    EngineConfig engine,
+    ImputationConfig imputation) {
+
+  /** A profile without an imputation section. */
+  public DiffadConfig(String name, ScheduleConfig schedule, PredictionType prediction,
+      NetworkConfig network, TrainingConfig training, DataConfig data, DetectorConfig detector,
+      EngineConfig engine) {
+    this(name, schedule, prediction, network, training, data, detector, engine, null);
+  }
 
   /** A plain diffusion profile (no detector, the default engine). */
   public DiffadConfig(String name, ScheduleConfig schedule, PredictionType prediction,
@@ -43,7 +53,12 @@ public record DiffadConfig(
 
   /** The engine settings models of this profile are scored with by default. */
   public EngineConfig engineDefaults() {
-    return engine != null ? engine : EngineConfig.defaults();
+    if (engine != null) {
+      return engine;
+    }
+    return imputation != null
+        ? EngineConfig.defaults().toBuilder().map(MapConfig.of(MapKind.IMPUTATION)).build()
+        : EngineConfig.defaults();
   }
 
   /** Validates the sections together and fills defaults. */
@@ -80,12 +95,34 @@ public record DiffadConfig(
     }
     if (engine != null) {
       engine.checkFor(schedule.timesteps(), "engine.reconstruction.tStar");
-      if (sensor && !(engine.map() instanceof MapConfig.PixelError)) {
+      if (sensor && !(engine.map() instanceof MapConfig.PixelError)
+          && !(engine.map() instanceof MapConfig.Imputation)) {
         throw new ConfigException("engine.map", engine.map().kind().spelling()
             + " is available for image models only");
       }
+      if ((imputation != null) != (engine.map() instanceof MapConfig.Imputation)) {
+        throw new ConfigException("engine.map", imputation != null
+            ? "a model with an imputation section is scored with map imputation, got "
+                + engine.map().kind().spelling()
+            : "imputation needs an imputation section (a network trained to impute masked rows)");
+      }
       if (detector == null && engine.map().uses(MapKind.SEGMENTATION)) {
         throw new ConfigException("engine.map", "segmentation needs a detector section");
+      }
+    }
+    if (imputation != null) {
+      if (!sensor) {
+        throw new ConfigException("imputation", "is available for series profiles only"
+            + " (data.format sensor or nab)");
+      }
+      if (network.numClasses() > 0) {
+        throw new ConfigException("imputation", "needs an unconditional network"
+            + " (network.numClasses 0)");
+      }
+      try {
+        imputation.checkFor(data.size());
+      } catch (ConfigException e) {
+        throw e.under("imputation");
       }
     }
     if (detector != null) {
@@ -112,7 +149,7 @@ public record DiffadConfig(
   /** This profile with another training seed. */
   public DiffadConfig withTrainingSeed(long seed) {
     return new DiffadConfig(name, schedule, prediction, network, training.withSeed(seed), data,
-        detector, engine);
+        detector, engine, imputation);
   }
 
   /** This profile with other detector anomaly sources (and texture folder). */
@@ -126,12 +163,23 @@ public record DiffadConfig(
     } catch (ConfigException e) {
       throw e.under("detector");
     }
-    return new DiffadConfig(name, schedule, prediction, network, training, data, d, engine);
+    return new DiffadConfig(name, schedule, prediction, network, training, data, d, engine, imputation);
+  }
+
+  /** The input channels of the denoiser: C, or 2C + 1 for an imputer (noised rows, clean rows, mask). */
+  public int denoiserInChannels() {
+    return imputation != null ? 2 * data.channels() + 1 : data.channels();
+  }
+
+  /** This profile with another training batch size. */
+  public DiffadConfig withTrainingBatch(int batchSize) {
+    return new DiffadConfig(name, schedule, prediction, network, training.withBatchSize(batchSize),
+        data, detector, engine, imputation);
   }
 
   /** This profile with a different number of training steps. */
   public DiffadConfig withTrainingSteps(int steps) {
     return new DiffadConfig(name, schedule, prediction, network, training.withSteps(steps), data,
-        detector, engine);
+        detector, engine, imputation);
   }
 }

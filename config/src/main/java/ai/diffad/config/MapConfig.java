@@ -19,7 +19,7 @@ import java.util.Objects;
  */
 @JsonDeserialize(using = MapConfig.Reader.class)
 public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Feature, MapConfig.Knn,
-    MapConfig.Segmentation, MapConfig.Sum {
+    MapConfig.Segmentation, MapConfig.Sum, MapConfig.Imputation {
   /** The map kind. */
   MapKind kind();
 
@@ -40,6 +40,7 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
       case FEATURE -> new Feature(kind, null, null, null);
       case KNN -> new Knn(kind, null, null, null, null, null, null);
       case SEGMENTATION -> new Segmentation(kind);
+      case IMPUTATION -> new Imputation(kind, null, null, null, null, null, null);
       case SUM -> throw new ConfigException("map", "sum combines other maps and needs them: give"
           + " {kind: sum, parts: [...], weights: [...]} in an engine file (--engine)");
     };
@@ -229,6 +230,60 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
     }
   }
 
+  /**
+   * The imputation error of a series model trained with an {@code imputation} section: the rows
+   * the scoring mask hides are noised to t* and imputed by the reverse process (the engine's
+   * sampler and steps: K network calls) from the clean rows it leaves; the error of each hidden
+   * row is its score. Rows are imputed once per mask pass: {@code last} hides the last
+   * {@code lastRows} rows of each window (one pass; causal: the score of a row uses only rows
+   * before the hidden ones and the row itself; the window's other rows take the mean of the hidden
+   * rows' errors), {@code grating} hides alternate strips (two complementary passes),
+   * {@code random} a random partition of the rows into round(1 / ratio) passes (drawn from the
+   * window's noise key).
+   *
+   * @param kind imputation
+   * @param mask last, grating or random (default grating: every row imputed from both sides)
+   * @param lastRows rows hidden by {@code last} (default 16), below the window length
+   * @param strips strips of {@code grating} (default 8), at most the window length
+   * @param ratio share of the rows per pass of {@code random}, in (0, 1) (default 0.25)
+   * @param ensemble the error is averaged over the x0 estimates of the last {@code ensemble}
+   *     steps of the reverse process (ImDiffusion's ensemble over steps; default 1: the final
+   *     imputation only), at most the engine's steps
+   * @param error l1 or l2: the per-row error, averaged over channels (default l1)
+   */
+  @JsonDeserialize(using = JsonDeserializer.None.class)
+  record Imputation(MapKind kind, MaskKind mask, Integer lastRows, Integer strips, Double ratio,
+      Integer ensemble, MapKind error) implements MapConfig {
+    /** Validates and fills defaults. */
+    public Imputation {
+      kind = requireKind(kind, MapKind.IMPUTATION);
+      mask = mask == null ? MaskKind.GRATING : mask;
+      lastRows = lastRows == null ? ImputationConfig.DEFAULT_LAST_ROWS : lastRows;
+      strips = strips == null ? ImputationConfig.DEFAULT_STRIPS : strips;
+      ratio = ratio == null ? ImputationConfig.DEFAULT_RATIO : ratio;
+      ensemble = ensemble == null ? 1 : ensemble;
+      error = error == null ? MapKind.L1 : error;
+      Check.positive("lastRows", lastRows);
+      Check.inRange("strips", strips, 2, 1 << 20);
+      if (!(ratio > 0 && ratio < 1)) {
+        throw new ConfigException("ratio", "must be in (0, 1), got " + ratio);
+      }
+      Check.inRange("ensemble", ensemble, 1, 1000);
+      if (error != MapKind.L1 && error != MapKind.L2) {
+        throw new ConfigException("error", "must be l1 or l2, got " + error.spelling());
+      }
+    }
+
+    /** Mask passes per window: 1 (last), 2 (grating), round(1 / ratio) (random). */
+    public int passes() {
+      return switch (mask) {
+        case LAST -> 1;
+        case GRATING -> 2;
+        case RANDOM -> Math.max(1, (int) Math.round(1.0 / ratio));
+      };
+    }
+  }
+
   private static MapKind requireKind(MapKind kind, MapKind expected) {
     if (kind != null && kind != expected) {
       throw new ConfigException("kind", "must be " + expected.spelling() + ", got "
@@ -271,6 +326,7 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
         case KNN -> Knn.class;
         case SEGMENTATION -> Segmentation.class;
         case SUM -> Sum.class;
+        case IMPUTATION -> Imputation.class;
       };
       return ctx.readTreeAsValue(o, type);
     }

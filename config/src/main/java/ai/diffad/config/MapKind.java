@@ -12,7 +12,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * own encoder; no reconstruction); or SEGMENTATION: the mask probability of the detector's
  * segmentation head on (input, one-step reconstruction), for models trained with a
  * {@code detector} section; or SUM: a weighted sum of other maps, each standardised by the mean
- * and standard deviation of its values on normal images (learned by {@code calibrate --fit-data}).
+ * and standard deviation of its values on normal images (learned by {@code calibrate --fit-data});
+ * or IMPUTATION: for series models trained with an {@code imputation} section, the error of rows
+ * hidden from the network and imputed from the others.
  */
 public enum MapKind implements Check.Named {
   L1,
@@ -22,7 +24,8 @@ public enum MapKind implements Check.Named {
   FEATURE,
   KNN,
   SEGMENTATION,
-  SUM;
+  SUM,
+  IMPUTATION;
 
   /**
    * Whether this is a per-pixel reconstruction error (L1, L2, SSIM, MIX): the kinds with

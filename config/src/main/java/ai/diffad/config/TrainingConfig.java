@@ -89,4 +89,11 @@ public record TrainingConfig(
         steps, batchSize, learningRate, weightDecay, warmupSteps, minLearningRate, gradClip,
         emaDecay, newSeed, checkpointEvery, logEvery, labelDropout, tMin, tMax, noise);
   }
+
+  /** This configuration with another batch size (online fine-tuning takes smaller batches). */
+  public TrainingConfig withBatchSize(int newBatchSize) {
+    return new TrainingConfig(
+        steps, newBatchSize, learningRate, weightDecay, warmupSteps, minLearningRate, gradClip,
+        emaDecay, seed, checkpointEvery, logEvery, labelDropout, tMin, tMax, noise);
+  }
 }

@@ -93,6 +93,28 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Mixin EngineOptions engineOptions;
 
+  @Option(names = "--online-every", paramLabel = "ROWS", description = "nab: learn online —"
+      + " fine-tune the model on each series' own past when probation ends and then every ROWS"
+      + " rows (rows before the one scored only; reset for the next series). Default: off.")
+  Integer onlineEvery;
+
+  @Option(names = "--online-steps", defaultValue = "5", description = "nab, with --online-every:"
+      + " optimiser steps per update (default ${DEFAULT-VALUE}).")
+  int onlineSteps;
+
+  @Option(names = "--online-batch", defaultValue = "16", description = "nab, with"
+      + " --online-every: windows per step (default ${DEFAULT-VALUE}).")
+  int onlineBatch;
+
+  @Option(names = "--online-lr", defaultValue = "2e-4", description = "nab, with --online-every:"
+      + " learning rate (default ${DEFAULT-VALUE}).")
+  double onlineLr;
+
+  @Option(names = "--online-history", defaultValue = "2000", paramLabel = "ROWS", description =
+      "nab, with --online-every: rows of the past an update learns from (default"
+      + " ${DEFAULT-VALUE}).")
+  int onlineHistory;
+
   @Override
   public Integer call() throws Exception {
     if (every < 1) {
@@ -242,9 +264,24 @@ final class EvaluateCommand implements Callable<Integer> {
     PrintWriter o = spec.commandLine().getOut();
     try (LoadedModel m = ModelArtifact.load(requireModel(), Engine.getInstance().defaultDevice(), Networks::create);
         Bars bars = new Bars()) {
-      EngineConfig cfg = engineOptions.build(m.manifest().config().schedule().timesteps(),
-          NabEvaluation.defaultEngine());
-      NabEvaluation.Result r = NabEvaluation.run(m, cfg, dataset, bars);
+      DiffadConfig trained = m.manifest().config();
+      // A profile that ships its engine (an imputer's map) is scored with it; else the NAB
+      // evaluation's measured settings.
+      EngineConfig cfg = engineOptions.build(trained.schedule().timesteps(),
+          trained.engine() != null ? trained.engine() : NabEvaluation.defaultEngine());
+      NabEvaluation.Options options = NabEvaluation.Options.defaults();
+      if (onlineEvery != null) {
+        try {
+          options = options.withOnline(new ai.diffad.config.OnlineConfig(onlineEvery,
+              onlineSteps, onlineBatch, onlineLr, onlineHistory));
+        } catch (ConfigException e) {
+          throw new ConfigException(java.util.Map.of("every", "--online-every", "steps",
+              "--online-steps", "batchSize", "--online-batch", "learningRate", "--online-lr",
+              "history", "--online-history").getOrDefault(e.field(), "--online-every"),
+              e.problem());
+        }
+      }
+      NabEvaluation.Result r = NabEvaluation.run(m, cfg, options, dataset, bars);
       bars.close();
       NabReport.write(out, r, m.manifest(), cfg, dataset);
       for (NabEvaluation.MethodResult x : r.methods()) {
@@ -303,7 +340,8 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     PrintWriter o = spec.commandLine().getOut();
     DiffadConfig profile = ConfigLoader.load(config);
-    EngineConfig cfg = engineOptions.build(profile.schedule().timesteps(), SkabEvaluation.defaultEngine());
+    EngineConfig cfg = engineOptions.build(profile.schedule().timesteps(),
+        profile.engine() != null ? profile.engine() : SkabEvaluation.defaultEngine());
     try (Bars bars = new Bars()) {
       SkabEvaluation.Result r = SkabEvaluation.run(profile, cfg, SkabEvaluation.Options.defaults(),
           dataset, out.resolve("models"), bars);

@@ -19,6 +19,7 @@ import ai.diffad.flink.kafka.ParseFunction;
 import ai.diffad.flink.operators.BatchKeys;
 import ai.diffad.flink.operators.DecodeFunction;
 import ai.diffad.flink.operators.MicroBatcher;
+import ai.diffad.flink.operators.OnlineScoreFunction;
 import ai.diffad.flink.operators.Outputs;
 import ai.diffad.flink.operators.ScoreFunction;
 import ai.diffad.flink.sink.JsonLinesSink;
@@ -76,6 +77,8 @@ public final class StreamJob {
   public static final String UID_SCORE = "score";
   /** Operator uids. */
   public static final String UID_TAP = "score-tap";
+  /** Uid of the per-source scorer that learns online. */
+  public static final String UID_ONLINE_SCORE = "online-score";
   /** Operator uids. */
   public static final String UID_ALERTS = "alerts";
   /** Operator uids. */
@@ -114,6 +117,7 @@ public final class StreamJob {
   private final int slotsPerWorker;
   private final long maxInlineBytes;
   private final MapFunction<ScoreRecord, ScoreRecord> scoreTap;
+  private final ai.diffad.config.OnlineConfig online;
 
   private StreamJob(Builder b) {
     this.model = Objects.requireNonNull(b.model, "model");
@@ -145,6 +149,11 @@ public final class StreamJob {
     this.slotsPerWorker = b.slotsPerWorker != null ? b.slotsPerWorker : b.parallelism;
     this.maxInlineBytes = b.kafkaInput != null ? b.kafkaInput.maxInlineBytes() : b.maxInlineBytes;
     this.scoreTap = b.scoreTap;
+    this.online = b.online;
+    if ((maps || denoised) && online != null) {
+      throw new IllegalArgumentException("online learning scores series; maps and denoised"
+          + " images are for image models");
+    }
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
     }
@@ -165,8 +174,13 @@ public final class StreamJob {
   /** A builder set from a stream configuration. */
   public static Builder builder(StreamConfig c) {
     // Without an engine of its own the stream scores with the model's (read only then).
-    EngineConfig engine = c.engine() != null ? c.engine()
-        : c.engineFor(ai.diffad.model.artifact.ModelArtifact.readManifest(c.model()).config());
+    ai.diffad.model.artifact.ModelManifest manifest = c.engine() != null && c.online() == null
+        ? null : ai.diffad.model.artifact.ModelArtifact.readManifest(c.model());
+    if (c.online() != null && !manifest.isSeries()) {
+      throw new ai.diffad.config.ConfigException("online", "learns series models online; model "
+          + manifest.name() + " takes images");
+    }
+    EngineConfig engine = c.engine() != null ? c.engine() : c.engineFor(manifest.config());
     Builder b = new Builder()
         .model(c.model())
         .engine(engine)
@@ -177,7 +191,8 @@ public final class StreamJob {
         .checkpointDir(c.checkpointing().dir())
         .parallelism(c.parallelism())
         .alerts(c.alerts().enabled() ? c.alerts() : null)
-        .images(c.outputs().maps(), c.outputs().denoised());
+        .images(c.outputs().maps(), c.outputs().denoised())
+        .online(c.online());
     if (c.source().kind() == StreamConfig.SourceKind.DIRECTORY) {
       b.input(c.source().directory().path())
           .recursive(c.source().directory().recursive())
@@ -263,18 +278,30 @@ public final class StreamJob {
         .name("decode")
         .uid(UID_DECODE);
 
-    SingleOutputStreamOperator<Batch> batches = decoded
-        .keyBy(new BatchKeys(parallelism, MAX_PARALLELISM))
-        .transform("micro-batch (" + maxBatch + ", " + maxWait.toMillis() + " ms)",
-            TypeInformation.of(Batch.class), new MicroBatcher(maxBatch, maxWait))
-        .setMaxParallelism(MAX_PARALLELISM)
-        .uid(UID_BATCH);
-
-    SingleOutputStreamOperator<ScoreRecord> scored = batches
-        .process(new ScoreFunction(model, engine, slotsPerWorker, output, maps, denoised),
-            TypeInformation.of(ScoreRecord.class))
-        .name("score")
-        .uid(UID_SCORE);
+    SingleOutputStreamOperator<ScoreRecord> scored;
+    if (online != null) {
+      // Per-source model state: keyed by source, one input at a time (a series' windows are
+      // batched by the engine).
+      scored = decoded
+          .keyBy(OnlineScoreFunction::keyOf, org.apache.flink.api.common.typeinfo.Types.STRING)
+          .process(new OnlineScoreFunction(model, engine, slotsPerWorker, online),
+              TypeInformation.of(ScoreRecord.class))
+          .setMaxParallelism(MAX_PARALLELISM)
+          .name("score, learning online per source (every " + online.every() + " rows)")
+          .uid(UID_ONLINE_SCORE);
+    } else {
+      SingleOutputStreamOperator<Batch> batches = decoded
+          .keyBy(new BatchKeys(parallelism, MAX_PARALLELISM))
+          .transform("micro-batch (" + maxBatch + ", " + maxWait.toMillis() + " ms)",
+              TypeInformation.of(Batch.class), new MicroBatcher(maxBatch, maxWait))
+          .setMaxParallelism(MAX_PARALLELISM)
+          .uid(UID_BATCH);
+      scored = batches
+          .process(new ScoreFunction(model, engine, slotsPerWorker, output, maps, denoised),
+              TypeInformation.of(ScoreRecord.class))
+          .name("score")
+          .uid(UID_SCORE);
+    }
 
     DataStream<ScoreRecord> results = scored;
     if (scoreTap != null) {
@@ -366,6 +393,7 @@ public final class StreamJob {
     private Integer slotsPerWorker;
     private long maxInlineBytes = FeedRecord.DEFAULT_MAX_INLINE_BYTES;
     private MapFunction<ScoreRecord, ScoreRecord> scoreTap;
+    private ai.diffad.config.OnlineConfig online;
 
     private Builder() {}
 
@@ -409,6 +437,16 @@ public final class StreamJob {
     public Builder images(boolean maps, boolean denoised) {
       this.maps = maps;
       this.denoised = denoised;
+      return this;
+    }
+
+    /**
+     * Learn online per source (series models): inputs are keyed by source and each source's
+     * model is fine-tuned on its own past, with the state checkpointed; null (default): the
+     * shared model, micro-batched.
+     */
+    public Builder online(ai.diffad.config.OnlineConfig cfg) {
+      this.online = cfg;
       return this;
     }
 

@@ -385,6 +385,33 @@ public final class AnomalyEngine implements AutoCloseable {
   }
 
   /**
+   * The maps of whole windows of a series model, each window one input of the model's length
+   * (callers that cut windows themselves, such as a causal scorer): reconstructed (noise keyed by
+   * {@code keys}) when the mapper needs it, then mapped; no smoothing.
+   *
+   * @param windows each (C, L) with L the model's window length
+   * @param keys one noise key per window ({@link Reconstructor#tileKey})
+   * @return one map of L values per window
+   */
+  public float[][] windowMaps(float[][] windows, long[] keys) {
+    if (!sensor) {
+      throw new IllegalStateException("model " + model.manifest().name()
+          + " is an image model; windowMaps is for series");
+    }
+    int length = trained.data().size();
+    int channels = trained.data().channels();
+    float[][] recon = mapper.needsReconstruction()
+        ? reconstructor.reconstruct(windows, keys, length).tiles() : null;
+    TilePlan plan = Tiler.of(length, 0.0, 1).plan(length);
+    List<MapBatch.Prepared> inputs = new java.util.ArrayList<>(windows.length);
+    for (int i = 0; i < windows.length; i++) {
+      inputs.add(new MapBatch.Prepared(windows[i], 1, length, plan, i));
+    }
+    List<float[]> maps = mapper.maps(new MapBatch(inputs, windows, recon, keys, channels));
+    return maps.toArray(new float[0][]);
+  }
+
+  /**
    * The noise to t* as one field per input (at its padded size), cut like the input: overlapping
    * tiles then start from the same x_{t*} in their overlap and reconstruct it alike, which keeps
    * seams out of maps. A field is drawn from (base seed, input id), so results do not depend on

@@ -27,6 +27,16 @@ public interface AnomalyMapper extends AutoCloseable {
    */
   List<float[]> maps(MapBatch batch);
 
+  /**
+   * For series: how many of a window's last rows have map values that depend on no row after
+   * their own (0 for a reconstruction, which sees the whole window). A causal scorer may give
+   * each of those rows its own value; otherwise it must treat the window's map as known only at
+   * the window's end. Default 0.
+   */
+  default int causalRows() {
+    return 0;
+  }
+
   /** Frees what the mapper holds (default: nothing). */
   @Override
   default void close() {}

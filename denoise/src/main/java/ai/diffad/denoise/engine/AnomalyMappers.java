@@ -28,6 +28,17 @@ public final class AnomalyMappers {
    *     has for other settings
    */
   public static AnomalyMapper open(LoadedModel model, EngineConfig config) {
+    boolean imputer = model.manifest().config().imputation() != null;
+    if (imputer != config.map().uses(MapKind.IMPUTATION)) {
+      throw new ConfigException("map", imputer
+          ? "model " + model.manifest().name() + " is an imputer (trained with an imputation"
+              + " section: its network needs the visible rows and the mask); score it with map"
+              + " imputation, got " + config.map().kind().spelling()
+          : "imputation needs a model trained with an imputation section; model "
+              + model.manifest().name() + " is a plain diffusion model: use one of "
+              + seriesKinds().stream().filter(k -> k != MapKind.IMPUTATION)
+                  .map(MapKind::spelling).toList());
+    }
     return TileViewMapper.wrap(openPart(model, config), config.views());
   }
 
@@ -40,6 +51,9 @@ public final class AnomalyMappers {
     }
     if (map instanceof MapConfig.Feature f) {
       return new FeatureMapper(model, config, f);
+    }
+    if (map instanceof MapConfig.Imputation imp) {
+      return new ImputationMapper(model, config, imp);
     }
     if (map instanceof MapConfig.Segmentation) {
       return new SegmentationMapper(model, config);
@@ -77,7 +91,8 @@ public final class AnomalyMappers {
 
   /** The map kinds that work on series (the engine refuses the others for series models). */
   public static List<MapKind> seriesKinds() {
-    return Arrays.stream(MapKind.values()).filter(MapKind::isPixelError).toList();
+    return Arrays.stream(MapKind.values())
+        .filter(k -> k.isPixelError() || k == MapKind.IMPUTATION).toList();
   }
 
   /**

@@ -151,6 +151,40 @@ public final class Reconstructor {
   }
 
   /**
+   * Conditions the network on each batch (an imputer's clean rows and mask): given the network,
+   * the batch's inputs and where they are among the call's inputs, the network the reverse
+   * process calls for that batch.
+   */
+  @FunctionalInterface
+  public interface Conditioning {
+    /**
+     * @param base the model's network
+     * @param inputs the batch's inputs (N, C, spatial...), in the batch's manager
+     * @param start index of the batch's first input among the call's
+     * @return the network for this batch; arrays it creates belong to {@code inputs}' manager
+     */
+    NetworkFn condition(NetworkFn base, NDArray inputs, int start);
+  }
+
+  /**
+   * Reconstructions with a conditioned network and, for {@code ensemble} > 1, the mean of the
+   * predicted x_0 of the last {@code ensemble} steps of the reverse process instead of its final
+   * sample (ImDiffusion's ensemble over steps). Start noise is keyed per input, as in
+   * {@link #reconstruct(float[][], long[], long...)}.
+   *
+   * @throws IllegalArgumentException if ensemble is not in 1..steps
+   */
+  public Result reconstruct(float[][] tiles, long[] keys, Conditioning conditioning, int ensemble,
+      long... spatial) {
+    if (ensemble < 1 || ensemble > config.steps()) {
+      throw new IllegalArgumentException("ensemble " + ensemble + " must be in 1.."
+          + config.steps() + " (the engine's steps)");
+    }
+    return run(tiles, keys, null, spatial, config.steps(),
+        Objects.requireNonNull(conditioning, "conditioning"), ensemble);
+  }
+
+  /**
    * A stable key for tile {@code index} of input {@code id} (String.hashCode is specified, so keys
    * agree across JVMs and machines).
    */
@@ -160,6 +194,11 @@ public final class Reconstructor {
 
   private Result run(float[][] tiles, long[] keys, StartNoise startNoise, long[] spatial,
       int steps) {
+    return run(tiles, keys, startNoise, spatial, steps, null, 1);
+  }
+
+  private Result run(float[][] tiles, long[] keys, StartNoise startNoise, long[] spatial,
+      int steps, Conditioning conditioning, int ensemble) {
     if (tiles.length != keys.length) {
       throw new IllegalArgumentException(tiles.length + " tiles but " + keys.length + " keys");
     }
@@ -185,7 +224,8 @@ public final class Reconstructor {
     for (int start = 0; start < tiles.length; start += batchSize) {
       int b = Math.min(batchSize, tiles.length - start);
       long t0 = System.nanoTime();
-      float[] flat = runBatch(tiles, keys, startNoise, start, b, spatial, plan);
+      float[] flat = runBatch(tiles, keys, startNoise, start, b, spatial, plan, conditioning,
+          ensemble);
       nanos += System.nanoTime() - t0;
       for (int i = 0; i < b; i++) {
         out[start + i] = new float[(int) per];
@@ -196,7 +236,7 @@ public final class Reconstructor {
   }
 
   private float[] runBatch(float[][] tiles, long[] keys, StartNoise startNoise, int start, int b,
-      long[] spatial, TimestepPlan plan) {
+      long[] spatial, TimestepPlan plan, Conditioning conditioning, int ensemble) {
     long[] dims = new long[spatial.length + 2];
     dims[0] = b;
     dims[1] = channels;
@@ -212,9 +252,12 @@ public final class Reconstructor {
     try (NDManager batch = model.manager().newSubManager()) {
       NDArray y = batch.create(packed, shape);
       NDArray labels = numClasses > 0 ? batch.full(new Shape(b), numClasses) : null;
-      NetworkFn net = config.guidance() > 0
-          ? guided(model.networkFn(), y, config.guidance())
+      NetworkFn net = conditioning != null
+          ? conditioning.condition(model.networkFn(), y, start)
           : model.networkFn();
+      if (config.guidance() > 0) {
+        net = guided(net, y, config.guidance());
+      }
       NDArray sum = null;
       for (int s = 0; s < config.seeds(); s++) {
         long base = config.seed() + s;
@@ -230,12 +273,28 @@ public final class Reconstructor {
           NDArray xt = forward.addNoise(y, n, config.tStar());
           xt.attach(run);
           ReverseProcess reverse = new ReverseProcess(sampler, new PerTileNoise(noise, tileSeeds));
-          ReverseProcess.Result r = reverse.run(net, plan, xt, labels, base);
+          NDArray[] steps = new NDArray[1];
+          int firstKept = plan.size() - ensemble;
+          ReverseProcess.StepObserver observer = ensemble == 1 ? null : (i, x0) -> {
+            if (i >= firstKept) {
+              if (steps[0] == null) {
+                steps[0] = x0.duplicate();
+                steps[0].attach(run);
+              } else {
+                steps[0].addi(x0);
+              }
+            }
+          };
+          ReverseProcess.Result r = reverse.run(net, plan, xt, labels, base, observer);
+          NDArray result = r.x0();
+          if (ensemble > 1) {
+            result = steps[0].divi(ensemble);
+          }
           if (sum == null) {
-            sum = r.x0();
+            sum = result;
             sum.attach(batch);
           } else {
-            sum.addi(r.x0());
+            sum.addi(result);
           }
         }
       }

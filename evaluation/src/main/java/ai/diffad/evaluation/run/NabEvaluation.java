@@ -84,11 +84,30 @@ public final class NabEvaluation {
    * @param refractory rows after an alarm in which no other alarm is raised (0: none)
    * @param labelFreeQuantile quantile of a series' probationary scores for its label-free threshold
    * @param labelFreeFactor that quantile is multiplied by this (in raw-score units)
+   * @param online online learning per series (from the end of probation, then every
+   *     {@code online.every()} rows; reset to the shared weights for the next series), or null
    */
   public record Options(Scoring scoring, int causalStride, int causalTail, int smoothing,
-      int history, int refractory, double labelFreeQuantile, double labelFreeFactor) {
+      int history, int refractory, double labelFreeQuantile, double labelFreeFactor,
+      ai.diffad.config.OnlineConfig online) {
+    /** Options without online learning. */
+    public Options(Scoring scoring, int causalStride, int causalTail, int smoothing, int history,
+        int refractory, double labelFreeQuantile, double labelFreeFactor) {
+      this(scoring, causalStride, causalTail, smoothing, history, refractory, labelFreeQuantile,
+          labelFreeFactor, null);
+    }
+
+    /** These options with online learning (or none, for null). */
+    public Options withOnline(ai.diffad.config.OnlineConfig o) {
+      return new Options(scoring, causalStride, causalTail, smoothing, history, refractory,
+          labelFreeQuantile, labelFreeFactor, o);
+    }
+
     /** Validates. */
     public Options {
+      if (online != null && scoring != Scoring.CAUSAL) {
+        throw new IllegalArgumentException("online learning needs causal scoring");
+      }
       Objects.requireNonNull(scoring, "scoring");
       if (causalStride < 1 || causalTail < 1 || smoothing < 1 || history < 0 || refractory < 0) {
         throw new IllegalArgumentException("causalStride, causalTail and smoothing must be >= 1, "
@@ -108,7 +127,7 @@ public final class NabEvaluation {
     /** These options with another scoring mode. */
     public Options withScoring(Scoring s) {
       return new Options(s, causalStride, causalTail, smoothing, history, refractory,
-          labelFreeQuantile, labelFreeFactor);
+          labelFreeQuantile, labelFreeFactor, online);
     }
 
     /** The label-free threshold rule in words. */

@@ -205,6 +205,11 @@ public final class NabReport {
     options.put("z-score history (rows)", o.history());
     options.put("refractory period (rows)", o.refractory());
     options.put("label-free rule", o.labelFreeRule());
+    options.put("online learning", o.online() == null ? "none (the shared model as trained)"
+        : String.format(java.util.Locale.ROOT, "per series, from the end of probation and then"
+            + " every %d rows: %d AdamW steps (batch %d, lr %.2g) on its last %d rows",
+            o.online().every(), o.online().steps(), o.online().batchSize(),
+            o.online().learningRate(), o.online().history()));
     int windows = (int) run.get("labelled_windows");
     ReportHtml.titled("diffad evaluation: NAB (" + model.name() + ")")
         .paragraph(d.series().size() + " series, " + windows + " labelled windows. One shared "

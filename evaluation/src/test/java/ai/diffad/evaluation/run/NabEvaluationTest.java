@@ -223,6 +223,46 @@ class NabEvaluationTest {
     }
   }
 
+  /**
+   * A mapper whose last rows are causal (an imputer's hidden block) gives each row its own value:
+   * with a stand-in mapper whose map is the window itself, the raw score of every row from the
+   * first hidden block on is the row's own value, and the rows before it take the first one's.
+   */
+  @Test
+  void aMapperWithCausalLastRowsGivesEachRowItsOwnValue() {
+    float[] norm = new float[203];
+    for (int i = 0; i < norm.length; i++) {
+      norm[i] = i * 0.5f - 3f;
+    }
+    ai.diffad.denoise.engine.AnomalyMapper own = new ai.diffad.denoise.engine.AnomalyMapper() {
+      @Override
+      public boolean needsReconstruction() {
+        return false;
+      }
+
+      @Override
+      public int causalRows() {
+        return 5;
+      }
+
+      @Override
+      public List<float[]> maps(ai.diffad.denoise.engine.MapBatch batch) {
+        return batch.stitchPerTile(batch.tiles());
+      }
+    };
+    try (LoadedModel m = ModelArtifact.load(model, Device.cpu())) {
+      ai.diffad.denoise.engine.AnomalyEngine engine =
+          new ai.diffad.denoise.engine.AnomalyEngine(m, engine(), own);
+      double[] raw = NabEvaluation.causal(engine, norm, WINDOW, 2, 8, "s");
+      for (int t = WINDOW - 5; t < norm.length; t++) {
+        assertThat(raw[t]).as("row %d", t).isEqualTo(norm[t]);
+      }
+      for (int t = 0; t < WINDOW - 5; t++) {
+        assertThat(raw[t]).as("row %d", t).isEqualTo(norm[WINDOW - 5]);
+      }
+    }
+  }
+
   @Test
   void theShippedEngineFileHoldsTheDefaultEngine() {
     assertThat(ConfigLoader.read(Path.of("../config/engine/nab.yaml"), EngineConfig.class))

@@ -31,6 +31,7 @@ import java.util.Map;
  * metrics: {prometheus: on, port: 9249}   # local run: http://localhost:9249/metrics
  * dashboard: {on: true, port: 8090}      # the live dashboard of the results, on 127.0.0.1
  * parallelism: 1
+ * online: {every: 500, steps: 5, batchSize: 16, learningRate: 2e-4, history: 2000}   # series
  * </pre>
  *
  * @param model the model directory
@@ -44,6 +45,9 @@ import java.util.Map;
  * @param parallelism parallelism of source, decode, batching and scoring (default 1)
  * @param metrics metric reporting of a local run (default: Flink's web UI and REST API only)
  * @param dashboard the live dashboard started with the job (default off)
+ * @param online learn online per source (series models only): each source's copy of the model
+ *     is fine-tuned on its own past every {@code online.every} rows, checkpointed with the job;
+ *     null (default): the shared model
  */
 public record StreamConfig(
     Path model,
@@ -55,7 +59,16 @@ public record StreamConfig(
     Checkpointing checkpointing,
     Integer parallelism,
     Metrics metrics,
-    Dashboard dashboard) {
+    Dashboard dashboard,
+    ai.diffad.config.OnlineConfig online) {
+
+  /** A configuration without online learning. */
+  public StreamConfig(Path model, Source source, Batching batching, EngineConfig engine,
+      Outputs outputs, Alerts alerts, Checkpointing checkpointing, Integer parallelism,
+      Metrics metrics, Dashboard dashboard) {
+    this(model, source, batching, engine, outputs, alerts, checkpointing, parallelism, metrics,
+        dashboard, null);
+  }
 
   /** Largest parallelism (the keyed operators' max parallelism). */
   public static final int MAX_PARALLELISM = 128;

@@ -56,7 +56,7 @@ public final class ModelArtifact {
   public static ModelManifest save(Path dir, DiffadConfig config, ModelManifest.InputSpec input,
       Block weights, ModelManifest.TrainingInfo training) {
     return save(dir, config, input, Map.of(ModelManifest.DENOISER, new NamedNetwork(
-        NetworkSpec.denoiser(WEIGHTS, config.network(), config.data().channels()), weights)),
+        NetworkSpec.denoiser(WEIGHTS, config), weights)),
         training);
   }
 

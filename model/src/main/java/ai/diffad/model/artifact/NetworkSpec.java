@@ -46,6 +46,16 @@ public record NetworkSpec(String file, NetworkConfig network, int inChannels, in
         ? List.of(X, T, LABELS) : List.of(X, T));
   }
 
+  /**
+   * A profile's denoiser: {@link ai.diffad.config.DiffadConfig#denoiserInChannels()} in (C, or
+   * 2C + 1 for an imputer: noised rows, clean rows, mask), the data's channels out.
+   */
+  public static NetworkSpec denoiser(String file, ai.diffad.config.DiffadConfig config) {
+    NetworkConfig network = config.network();
+    return new NetworkSpec(file, network, config.denoiserInChannels(), config.data().channels(),
+        network.numClasses() > 0 ? List.of(X, T, LABELS) : List.of(X, T));
+  }
+
   /** Whether the block takes the diffusion step. */
   @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean takesTimestep() {

@@ -63,6 +63,26 @@ public final class ReverseProcess {
    * @return the reconstruction and the first step's predicted x_0, in xStart's manager
    */
   public Result run(NetworkFn network, TimestepPlan plan, NDArray xStart, NDArray labels, long seed) {
+    return run(network, plan, xStart, labels, seed, null);
+  }
+
+  /** Sees the predicted x_0 of every step (an ensemble over steps, say). */
+  @FunctionalInterface
+  public interface StepObserver {
+    /**
+     * @param index the step's index in the plan, from 0
+     * @param predictedX0 the step's estimate of x_0, in the step's manager (freed when the step
+     *     ends: copy or attach what is kept)
+     */
+    void step(int index, NDArray predictedX0);
+  }
+
+  /**
+   * {@link #run(NetworkFn, TimestepPlan, NDArray, NDArray, long)} telling {@code observer} (if not
+   * null) each step's predicted x_0.
+   */
+  public Result run(NetworkFn network, TimestepPlan plan, NDArray xStart, NDArray labels, long seed,
+      StepObserver observer) {
     Objects.requireNonNull(network, "network");
     Objects.requireNonNull(plan, "plan");
     NDManager parent = xStart.getManager();
@@ -96,6 +116,9 @@ public final class ReverseProcess {
             }
           }
           StepOutput out = sampler.step(output, t, tPrev, x, noise);
+          if (observer != null) {
+            observer.step(i, out.predictedX0());
+          }
           out.prevSample().attach(parent);
           if (i == 0) {
             out.predictedX0().attach(parent);

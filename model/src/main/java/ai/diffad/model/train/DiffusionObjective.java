@@ -38,6 +38,10 @@ public final class DiffusionObjective implements TrainingObjective {
   public DiffusionObjective(DiffadConfig config, TrainingSet data) {
     this.config = Objects.requireNonNull(config, "config");
     this.data = Objects.requireNonNull(data, "data");
+    if (config.imputation() != null) {
+      throw new IllegalArgumentException("profile " + config.name() + " has an imputation"
+          + " section: train it with ImputationObjective (the Trainer's default for such a profile)");
+    }
     BatchSampler.validate(config, data);
     NoiseGenerator.of(config.training().noise());
     this.networks = Map.of(ModelManifest.DENOISER, denoiser(config));
@@ -45,7 +49,7 @@ public final class DiffusionObjective implements TrainingObjective {
 
   /** The manifest entry of a profile's denoiser: {@value ModelArtifact#WEIGHTS}, x and t in. */
   static NetworkSpec denoiser(DiffadConfig config) {
-    return NetworkSpec.denoiser(ModelArtifact.WEIGHTS, config.network(), config.data().channels());
+    return NetworkSpec.denoiser(ModelArtifact.WEIGHTS, config);
   }
 
   @Override

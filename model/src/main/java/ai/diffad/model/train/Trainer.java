@@ -571,6 +571,9 @@ public final class Trainer {
         }
         objective = new DetectorObjective(config, data, null);
       }
+      if (objective == null && config.imputation() != null) {
+        objective = new ImputationObjective(config, data);
+      }
       if (objective == null) {
         objective = new DiffusionObjective(config, data);
       }

@@ -1,0 +1,143 @@
+package ai.diffad.denoise.engine;
+
+import ai.diffad.config.ConfigException;
+import ai.diffad.config.EngineConfig;
+import ai.diffad.config.MapConfig;
+import ai.diffad.config.MapKind;
+import ai.diffad.model.artifact.LoadedModel;
+import ai.diffad.model.impute.Imputation;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The imputation error of series windows (ImDiffusion): each window is scored in {@link
+ * MapConfig.Imputation#passes()} passes, each hiding the rows of one scoring mask ({@link
+ * Imputation#scoringMasks}); per pass the window is noised to t* and the engine's sampler runs
+ * its steps from there with the network conditioned on the window's visible rows and the mask
+ * ({@link Reconstructor#reconstruct(float[][], long[], Reconstructor.Conditioning, int, long...)}:
+ * K = steps network calls per pass, all windows and passes batched together). The map of a row is
+ * its L1 or L2 imputation error averaged over channels, taken from the pass that hid it; a row no
+ * pass hides (the older rows of a {@code last} mask) takes the mean over the hidden rows of its
+ * window. Needs a model trained with an {@code imputation} section (2C + 1 input channels).
+ */
+final class ImputationMapper implements AnomalyMapper {
+  private final MapConfig.Imputation map;
+  private final Reconstructor reconstructor;
+  private final int length;
+
+  ImputationMapper(LoadedModel model, EngineConfig config, MapConfig.Imputation map) {
+    this.map = Objects.requireNonNull(map, "map");
+    if (config.guidance() > 0) {
+      throw new ConfigException("reconstruction.guidance", "must be 0 with map imputation (the"
+          + " imputer is conditioned on the visible rows instead), got " + config.guidance());
+    }
+    if (map.ensemble() > config.steps()) {
+      throw new ConfigException("map.ensemble", "must be at most reconstruction.steps ("
+          + config.steps() + "), got " + map.ensemble());
+    }
+    this.length = model.manifest().config().data().size();
+    try {
+      Imputation.scoringMasks(map, length, 0L);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("map", e.getMessage() + " of model " + model.manifest().name());
+    }
+    this.reconstructor = new Reconstructor(model, config);
+  }
+
+  @Override
+  public boolean needsReconstruction() {
+    return false;
+  }
+
+  /**
+   * The hidden rows of a {@code last} mask: each is imputed from the rows before the hidden block
+   * only, and its error reads its own value, so its map value is known at its own row.
+   */
+  @Override
+  public int causalRows() {
+    return map.mask() == ai.diffad.config.MaskKind.LAST ? map.lastRows() : 0;
+  }
+
+  @Override
+  public List<float[]> maps(MapBatch batch) {
+    float[][] tiles = batch.tiles();
+    int c = batch.channels();
+    int l = batch.tileWidth();
+    if (l != length) {
+      throw new IllegalStateException("windows of " + l + " rows, the model's are " + length);
+    }
+    int passes = map.passes();
+    int jobs = tiles.length * passes;
+    float[][] jobTiles = new float[jobs][];
+    long[] jobKeys = new long[jobs];
+    float[][] masks = new float[jobs][];
+    for (int i = 0; i < tiles.length; i++) {
+      float[][] m = Imputation.scoringMasks(map, l, batch.keys()[i]);
+      for (int p = 0; p < passes; p++) {
+        int j = i * passes + p;
+        jobTiles[j] = tiles[i];
+        // The same start noise for every pass of a window: passes differ by their mask only.
+        jobKeys[j] = batch.keys()[i];
+        masks[j] = m[p];
+      }
+    }
+    Reconstructor.Conditioning conditioning = (base, clean, start) -> {
+      int b = (int) clean.getShape().get(0);
+      float[] packed = new float[b * l];
+      for (int k = 0; k < b; k++) {
+        System.arraycopy(masks[start + k], 0, packed, k * l, l);
+      }
+      NDArray mask = clean.getManager().create(packed, new Shape(b, 1, l));
+      return (x, t, labels) -> {
+        try (NDArray in = Imputation.input(x, clean, mask)) {
+          return base.apply(in, t, labels);
+        }
+      };
+    };
+    float[][] imputed = jobs == 0 ? new float[0][]
+        : reconstructor.reconstruct(jobTiles, jobKeys, conditioning, map.ensemble(), l).tiles();
+    float[][] tileMaps = new float[tiles.length][];
+    boolean square = map.error() == MapKind.L2;
+    for (int i = 0; i < tiles.length; i++) {
+      float[] out = new float[l];
+      boolean[] seen = new boolean[l];
+      double sum = 0;
+      int hidden = 0;
+      for (int p = 0; p < passes; p++) {
+        int j = i * passes + p;
+        for (int r = 0; r < l; r++) {
+          if (masks[j][r] == 0f) {
+            continue;
+          }
+          double e = 0;
+          for (int ch = 0; ch < c; ch++) {
+            double d = tiles[i][ch * l + r] - imputed[j][ch * l + r];
+            e += square ? d * d : Math.abs(d);
+          }
+          out[r] = (float) (e / c);
+          if (!seen[r]) {
+            seen[r] = true;
+            sum += out[r];
+            hidden++;
+          }
+        }
+      }
+      float fill = hidden == 0 ? 0f : (float) (sum / hidden);
+      for (int r = 0; r < l; r++) {
+        if (!seen[r]) {
+          out[r] = fill;
+        }
+      }
+      tileMaps[i] = out;
+    }
+    return batch.stitchPerTile(tileMaps);
+  }
+
+  @Override
+  public String toString() {
+    return "imputation[" + map.mask().spelling() + ", " + map.passes() + " passes, ensemble "
+        + map.ensemble() + ", " + map.error().spelling() + "]";
+  }
+}

@@ -1,0 +1,180 @@
+package ai.diffad.model.train;
+
+import ai.diffad.config.DiffadConfig;
+import ai.diffad.model.artifact.LoadedModel;
+import ai.diffad.model.artifact.ModelManifest;
+import ai.diffad.model.artifact.NetworkFactory;
+import ai.diffad.model.artifact.NetworkSpec;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Online learning for one series at a time (HTM-style: a detector learns from every row before the
+ * one it scores): fine-tunes a loaded model's denoiser on the series' past, in place, so the
+ * engine that borrows the model scores the next rows with the tuned weights. Each
+ * {@link #update} takes {@code steps} optimiser steps of the profile's own objective (the
+ * imputation objective for an imputer, the noise MSE otherwise) on windows of the data it is
+ * given, so its cost is fixed per update whatever the series' length; the caller bounds the cost
+ * per row by how often it updates. {@link #reset} puts the shared weights back (a new series),
+ * {@link #weights} / {@link #load} hand a series' tuned weights to and from state (a stream's
+ * per-source state).
+ *
+ * <p>Owns one {@link NDManager} (the training copy and the optimiser's moments), freed by {@link
+ * #close}; each step's arrays live in a sub-manager closed with the step. Not thread-safe, like
+ * the model it tunes.
+ */
+public final class OnlineTuner implements AutoCloseable {
+  private final LoadedModel model;
+  private final DiffadConfig config;
+  private final ai.diffad.config.OnlineConfig settings;
+  private final NDManager manager;
+  private final Block net;
+  private final List<Parameter> trained;
+  private final List<Parameter> served;
+  private final float[][] shared;
+  private AdamW adam;
+  private int step;
+  private long updates;
+
+  /**
+   * @param model the model whose denoiser is tuned in place (borrowed; it keeps its manager)
+   * @param settings steps, batch and learning rate of an update (its every and history are the
+   *     caller's)
+   */
+  public OnlineTuner(LoadedModel model, ai.diffad.config.OnlineConfig settings) {
+    this.model = Objects.requireNonNull(model, "model");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    DiffadConfig trainedWith = model.manifest().config();
+    if (trainedWith.detector() != null) {
+      throw new IllegalArgumentException("online learning tunes series models; model "
+          + model.manifest().name() + " is a detector");
+    }
+    this.config = trainedWith.withTrainingBatch(settings.batchSize());
+    NetworkSpec spec = model.manifest().denoiser();
+    this.manager = NDManager.newBaseManager(model.manager().getDevice());
+    try {
+      this.net = NetworkFactory.standard().create(spec);
+      net.initialize(manager, DataType.FLOAT32, NetworkFactory.inputShapes(config, spec));
+      this.trained = new ArrayList<>(net.getParameters().values());
+      this.served = new ArrayList<>(model.block().getParameters().values());
+      if (trained.size() != served.size()) {
+        throw new IllegalStateException("the training copy has " + trained.size()
+            + " parameters, the model " + served.size());
+      }
+      this.shared = weights();
+      reset();
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /** The served weights back to the model's shared ones, a fresh optimiser. */
+  public void reset() {
+    load(shared);
+  }
+
+  /**
+   * Serves {@code weights} (from {@link #weights()} of a tuner of the same model) and continues
+   * tuning from them with a fresh optimiser.
+   */
+  public void load(float[][] weights) {
+    if (weights.length != served.size()) {
+      throw new IllegalArgumentException(weights.length + " weight arrays, the model has "
+          + served.size());
+    }
+    for (int i = 0; i < served.size(); i++) {
+      served.get(i).getArray().set(weights[i]);
+      trained.get(i).getArray().set(weights[i]);
+    }
+    List<Pair<String, Parameter>> params = new ArrayList<>();
+    for (Pair<String, Parameter> p : net.getParameters()) {
+      if (p.getValue().requiresGradient()) {
+        params.add(p);
+      }
+    }
+    adam = new AdamW(manager, params);
+    step = 0;
+  }
+
+  /** The weights the model serves now, parameter by parameter. */
+  public float[][] weights() {
+    float[][] out = new float[served.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = served.get(i).getArray().toFloatArray();
+    }
+    return out;
+  }
+
+  /** Updates so far over the tuner's life. */
+  public long updates() {
+    return updates;
+  }
+
+  /**
+   * {@code settings.steps} optimiser steps on windows of {@code past}, then the model serves the
+   * tuned weights.
+   *
+   * @param past the series' rows seen so far (normalised like training), at least one window
+   * @param seed seeds the batches (windows, t, noise, masks) of this update
+   * @return the mean loss of the update's steps
+   */
+  public double update(TrainingSet past, long seed) {
+    TrainingObjective objective = config.imputation() != null
+        ? new ImputationObjective(config, past)
+        : new DiffusionObjective(config, past);
+    objective.start();
+    Engine engine = Engine.getInstance();
+    ParameterStore store = new ParameterStore(manager, false);
+    double sum = 0;
+    try {
+      for (int i = 0; i < settings.steps(); i++) {
+        step++;
+        try (NDScope scope = new NDScope(); NDManager sub = manager.newSubManager()) {
+          scope.suppressNotUsedWarning();
+          Trainer.StepContext ctx = new Trainer.StepContext(step, seed, sub,
+              Map.of(ModelManifest.DENOISER, net), store);
+          double loss;
+          try (GradientCollector collector = engine.newGradientCollector()) {
+            NDArray l = objective.loss(ctx);
+            collector.backward(l);
+            loss = l.getFloat();
+          }
+          double norm = adam.gradNorm();
+          if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+            adam.zeroGradients();
+            continue;
+          }
+          double clip = norm > 1.0 ? 1.0 / norm : 1.0;
+          adam.step(step, settings.learningRate(), 0.0, clip);
+          sum += loss;
+        }
+      }
+    } finally {
+      objective.stop();
+    }
+    for (int i = 0; i < served.size(); i++) {
+      served.get(i).getArray().set(trained.get(i).getArray().toFloatArray());
+    }
+    updates++;
+    return sum / settings.steps();
+  }
+
+  /** Frees the training copy and the optimiser; the model keeps the weights it serves. */
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,103 @@
+package ai.diffad.model.impute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.diffad.config.ImputationConfig;
+import ai.diffad.config.MapConfig;
+import ai.diffad.config.MapKind;
+import ai.diffad.config.MaskKind;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The imputer's masks and network input, on hand-made cases. */
+class ImputationTest {
+  private static MapConfig.Imputation map(MaskKind kind, int lastRows, int strips, double ratio) {
+    return new MapConfig.Imputation(MapKind.IMPUTATION, kind, lastRows, strips, ratio, 1, null);
+  }
+
+  @Test
+  void theLastMaskHidesExactlyTheLastRows() {
+    float[][] m = Imputation.scoringMasks(map(MaskKind.LAST, 4, 8, 0.25), 16, 7L);
+    assertThat(m).hasDimensions(1, 16);
+    assertThat(m[0]).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1);
+    assertThatThrownBy(() -> Imputation.scoringMasks(map(MaskKind.LAST, 16, 8, 0.25), 16, 0L))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lastRows 16");
+  }
+
+  @Test
+  void theGratingMasksAreTwoComplementaryStripPatterns() {
+    float[][] m = Imputation.scoringMasks(map(MaskKind.GRATING, 8, 4, 0.25), 16, 7L);
+    assertThat(m[0]).containsExactly(1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0);
+    assertThat(m[1]).containsExactly(0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1);
+    // 3 strips of 10 rows: floor(10 / 3) = 3 rows each, the last strip takes the remainder.
+    float[][] r = Imputation.scoringMasks(map(MaskKind.GRATING, 8, 3, 0.25), 10, 0L);
+    assertThat(r[0]).containsExactly(1, 1, 1, 0, 0, 0, 1, 1, 1, 1);
+  }
+
+  @Test
+  void theRandomMasksPartitionTheRowsDependingOnTheKeyOnly() {
+    MapConfig.Imputation rand = map(MaskKind.RANDOM, 8, 8, 0.25);
+    assertThat(rand.passes()).isEqualTo(4);
+    float[][] a = Imputation.scoringMasks(rand, 16, 11L);
+    int[] hiddenIn = new int[16];
+    for (float[] pass : a) {
+      int count = 0;
+      for (int r = 0; r < 16; r++) {
+        hiddenIn[r] += (int) pass[r];
+        count += (int) pass[r];
+      }
+      assertThat(count).isEqualTo(4);
+    }
+    assertThat(hiddenIn).containsOnly(1);
+    assertThat(Imputation.scoringMasks(rand, 16, 11L)).isDeepEqualTo(a);
+    assertThat(Imputation.scoringMasks(rand, 16, 12L)).isNotEqualTo(a);
+  }
+
+  @Test
+  void trainingMasksFollowTheConfiguredKinds() {
+    SplittableRandom rng = new SplittableRandom(3);
+    float[] out = new float[20];
+    ImputationConfig last = new ImputationConfig(List.of(MaskKind.LAST), 5, 4, 0.25);
+    Imputation.trainingMask(last, 16, rng, out, 2);
+    assertThat(out).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0);
+
+    ImputationConfig grating = new ImputationConfig(List.of(MaskKind.GRATING), 5, 4, 0.25);
+    boolean[] phases = new boolean[2];
+    for (int i = 0; i < 40; i++) {
+      float[] g = new float[16];
+      Imputation.trainingMask(grating, 16, rng, g, 0);
+      assertThat(g[0] + g[4]).isEqualTo(1f);
+      phases[(int) g[4]] = true;
+    }
+    assertThat(phases).containsOnly(true);
+
+    ImputationConfig random = new ImputationConfig(List.of(MaskKind.RANDOM), 5, 4, 0.01);
+    for (int i = 0; i < 40; i++) {
+      float[] g = new float[8];
+      Imputation.trainingMask(random, 8, rng, g, 0);
+      double hidden = 0;
+      for (float v : g) {
+        hidden += v;
+      }
+      assertThat(hidden).isGreaterThanOrEqualTo(1);
+    }
+  }
+
+  @Test
+  void theInputIsNoisedHiddenRowsCleanVisibleRowsAndTheMask() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray xt = m.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(1, 2, 3));
+      NDArray clean = m.create(new float[] {10, 20, 30, 40, 50, 60}, new Shape(1, 2, 3));
+      NDArray mask = m.create(new float[] {0, 1, 0}, new Shape(1, 1, 3));
+      NDArray in = Imputation.input(xt, clean, mask);
+      assertThat(in.getShape()).isEqualTo(new Shape(1, 5, 3));
+      assertThat(in.toFloatArray()).containsExactly(
+          0, 2, 0, 0, 5, 0, 10, 0, 30, 40, 0, 60, 0, 1, 0);
+    }
+  }
+}
