@@ -14,7 +14,7 @@ package ai.diffad.config;
  * @param history rows of the past an update learns from (default 2000); at least one window
  */
 public record OnlineConfig(Integer every, Integer steps, Integer batchSize, Double learningRate,
-    Integer history) {
+    Integer history) implements java.io.Serializable {
   /** Validates and fills defaults. */
   public OnlineConfig {
     every = every == null ? 500 : every;

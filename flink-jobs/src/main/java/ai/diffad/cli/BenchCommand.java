@@ -36,11 +36,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measure speed (for BENCHMARKS.md).",
         "network: training steps/s, forward images/s and FLOPs of a profile's network at a given size.",
-        "stream-soak: sustained load on the streaming job (no --config needed)."})
+        "stream-soak: sustained load on the streaming job (no --config needed).",
+        "series-stream: rows/s of series through the streaming job, with and without online learning."})
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", description = "What to measure: network, score (images/s of score at --size for batch sizes 1, 8, 16) memory (resident memory over --count images), backbone (images/s and GFLOP/s of --backbone at --size), stream-soak (--count inputs through the streaming job: records/s, resident memory, heap and back-pressure every --sample-every records; exit 1 if an input has no single record or RSS grows over 5 % after warm-up) or fuzz (--count mutated inputs through the decoders and the Kafka parse path).")
+  @Parameters(index = "0", description = "What to measure: network, score (images/s of score at --size for batch sizes 1, 8, 16) memory (resident memory over --count images), backbone (images/s and GFLOP/s of --backbone at --size), stream-soak (--count inputs through the streaming job: records/s, resident memory, heap and back-pressure every --sample-every records; exit 1 if an input has no single record or RSS grows over 5 % after warm-up) fuzz (--count mutated inputs through the decoders and the Kafka parse path) or series-stream (rows/s of NAB series through the streaming job, with --online-every learning online per source).")
   String what;
 
   @Option(names = "--config", description = "Profile whose network is measured (network, score, memory).")
@@ -84,6 +85,19 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--out", description = "bench fuzz: where failing cases are written (default: fuzz-failures-SEED).")
   Path out;
+
+  @Option(names = "--dataset", description = "bench series-stream: a NAB root (data/, labels/).")
+  Path dataset;
+
+  @Option(names = "--series", defaultValue = "4", description = "bench series-stream: the first N"
+      + " NAB series, one source each (default: ${DEFAULT-VALUE}).")
+  int seriesCount;
+
+  @Option(names = "--chunk", defaultValue = "64", description = "bench series-stream: rows per"
+      + " input (default: ${DEFAULT-VALUE}).")
+  int chunk;
+
+  @picocli.CommandLine.Mixin OnlineOptions online;
 
   @Option(names = "--peak-gflops", defaultValue = "150", description = "This CPU's measured peak for utilisation (ANCHORS.md: ~150 GFLOP/s).")
   double peak;
@@ -159,6 +173,21 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (what.equals("fuzz")) {
       return fuzz();
+    }
+    if (what.equals("series-stream")) {
+      if (model == null || dataset == null) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "bench series-stream: --model (a one-channel series model) and --dataset (a NAB"
+                + " root) are required");
+      }
+      try {
+        return SeriesStreamBench.run(model, dataset, seriesCount, chunk, online.build(),
+            spec.commandLine().getOut());
+      } catch (IOException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IOException("bench series-stream: " + e.getMessage(), e);
+      }
     }
     if (config == null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),

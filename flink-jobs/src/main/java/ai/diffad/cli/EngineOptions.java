@@ -54,7 +54,7 @@ final class EngineOptions {
   @Option(names = "--tile", description = "Tile side in pixels (default: the model's training size).")
   Integer tile;
 
-  @Option(names = "--map", converter = EnumConverters.Map.class, description = "l1, l2, ssim, mix, feature (encoder or --backbone features of input vs reconstruction), segmentation (the detector's head) or knn (distance to a bank of normal features: built by calibrate --fit-data, saved in the model; evaluate fits it on train/good when the model has none) (default l1).")
+  @Option(names = "--map", converter = EnumConverters.Map.class, description = "l1, l2, ssim, mix, feature (encoder or --backbone features of input vs reconstruction), segmentation (the detector's head), knn (distance to a bank of normal features: built by calibrate --fit-data, saved in the model; evaluate fits it on train/good when the model has none) or imputation (series imputers: the error of rows hidden from the network; its mask settings from an --engine file or the profile) (default: the profile's, else l1).")
   MapKind map;
 
   @Option(names = "--smooth", description = "Gaussian smoothing sigma of the map in pixels (default " + EngineConfig.Scoring.DEFAULT_SMOOTH + ").")

@@ -93,27 +93,15 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Mixin EngineOptions engineOptions;
 
-  @Option(names = "--online-every", paramLabel = "ROWS", description = "nab: learn online —"
-      + " fine-tune the model on each series' own past when probation ends and then every ROWS"
-      + " rows (rows before the one scored only; reset for the next series). Default: off.")
-  Integer onlineEvery;
+  @Mixin OnlineOptions onlineOptions;
 
-  @Option(names = "--online-steps", defaultValue = "5", description = "nab, with --online-every:"
-      + " optimiser steps per update (default ${DEFAULT-VALUE}).")
-  int onlineSteps;
+  @Option(names = "--nab-smoothing", paramLabel = "ROWS", description = "nab: causal moving"
+      + " average of the raw score before its z-score (default: 16, measured on NAB).")
+  Integer nabSmoothing;
 
-  @Option(names = "--online-batch", defaultValue = "16", description = "nab, with"
-      + " --online-every: windows per step (default ${DEFAULT-VALUE}).")
-  int onlineBatch;
-
-  @Option(names = "--online-lr", defaultValue = "2e-4", description = "nab, with --online-every:"
-      + " learning rate (default ${DEFAULT-VALUE}).")
-  double onlineLr;
-
-  @Option(names = "--online-history", defaultValue = "2000", paramLabel = "ROWS", description =
-      "nab, with --online-every: rows of the past an update learns from (default"
-      + " ${DEFAULT-VALUE}).")
-  int onlineHistory;
+  @Option(names = "--nab-refractory", paramLabel = "ROWS", description = "nab: rows after an"
+      + " alarm in which no other alarm is raised (default: 100, measured on NAB).")
+  Integer nabRefractory;
 
   @Override
   public Integer call() throws Exception {
@@ -269,17 +257,20 @@ final class EvaluateCommand implements Callable<Integer> {
       // evaluation's measured settings.
       EngineConfig cfg = engineOptions.build(trained.schedule().timesteps(),
           trained.engine() != null ? trained.engine() : NabEvaluation.defaultEngine());
-      NabEvaluation.Options options = NabEvaluation.Options.defaults();
-      if (onlineEvery != null) {
-        try {
-          options = options.withOnline(new ai.diffad.config.OnlineConfig(onlineEvery,
-              onlineSteps, onlineBatch, onlineLr, onlineHistory));
-        } catch (ConfigException e) {
-          throw new ConfigException(java.util.Map.of("every", "--online-every", "steps",
-              "--online-steps", "batchSize", "--online-batch", "learningRate", "--online-lr",
-              "history", "--online-history").getOrDefault(e.field(), "--online-every"),
-              e.problem());
-        }
+      NabEvaluation.Options d = NabEvaluation.Options.defaults();
+      NabEvaluation.Options options;
+      try {
+        options = new NabEvaluation.Options(d.scoring(), d.causalStride(), d.causalTail(),
+            nabSmoothing != null ? nabSmoothing : d.smoothing(), d.history(),
+            nabRefractory != null ? nabRefractory : d.refractory(), d.labelFreeQuantile(),
+            d.labelFreeFactor());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(nabSmoothing != null && nabSmoothing < 1 ? "--nab-smoothing"
+            : "--nab-refractory", "must be >= 1 (smoothing) or >= 0 (refractory)");
+      }
+      ai.diffad.config.OnlineConfig online = onlineOptions.build();
+      if (online != null) {
+        options = options.withOnline(online);
       }
       NabEvaluation.Result r = NabEvaluation.run(m, cfg, options, dataset, bars);
       bars.close();

@@ -276,6 +276,59 @@ class ScoreCorpusTest {
     assertSummary(r, 9, 4, 5, "{MALFORMED=1, NON_FINITE_VALUES=2, UNSUPPORTED_SHAPE=2}");
   }
 
+  /**
+   * An imputer through the command line: {@code train} reads the profile's imputation section
+   * (the model's network takes 2C + 1 channels), {@code score} uses the profile's map imputation
+   * without being told (one record per valid file, one rejection per bad one), and asking an
+   * imputer for a plain reconstruction map is a configuration error naming the map.
+   */
+  @Test
+  void anImputerIsTrainedAndScoredFromItsProfile(@TempDir Path dir) throws IOException {
+    Path profile = Files.writeString(dir.resolve("imputer.yaml"), """
+        name: tiny-imputer
+        network: {kind: unet1d, baseChannels: 8, channelMultipliers: [1, 2], groups: 4}
+        data: {format: sensor, channels: 2, size: %d, stride: 8, flips: false, rotations: false}
+        imputation: {masks: [last, grating], lastRows: 4, strips: 4}
+        training: {steps: 4, batchSize: 4, warmupSteps: 1, checkpointEvery: 0, logEvery: 1,
+          seed: 5, tMax: 1000}
+        engine:
+          reconstruction: {tStar: 600, steps: 2, batchSize: 8}
+          map: {kind: imputation, mask: grating, strips: 4}
+          score: {smoothSigma: 0.0, reduction: max}
+        """.formatted(SENSOR_WINDOW));
+    Path model = dir.resolve("m");
+    CliTest.Run t = CliTest.run("train", "--config", profile.toString(), "--data",
+        shared.resolve("sensor-train").toString(), "--out", model.toString(), "--no-progress");
+    assertThat(t.code()).as(t.err()).isZero();
+    ModelManifest m = ModelArtifact.readManifest(model);
+    assertThat(m.denoiser().inChannels()).isEqualTo(5);
+    assertThat(m.denoiser().outChannels()).isEqualTo(2);
+
+    SplittableRandom rng = new SplittableRandom(3);
+    Path in = Files.createDirectories(dir.resolve("in"));
+    Files.writeString(in.resolve("a.csv"), csv(sineSeries(64, rng, 0), true, -1, null));
+    Files.writeString(in.resolve("b.csv"), csv(sineSeries(48, rng, 1), true, -1, null));
+    Files.writeString(in.resolve("nan.csv"), csv(sineSeries(64, rng, 0), true, 10, "NaN"));
+    Path out = dir.resolve("out");
+    CliTest.Run r = CliTest.run("score", "--model", model.toString(), "--input", in.toString(),
+        "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    Map<String, JsonNode> scores = byFileName(out.resolve("scores.jsonl"));
+    assertThat(scores.keySet()).containsExactlyInAnyOrder("a.csv", "b.csv");
+    for (JsonNode s : scores.values()) {
+      assertThat(s.get("kind").asText()).isEqualTo("series");
+      assertThat(s.get("tStar").asInt()).isEqualTo(600);
+      assertThat(Double.isFinite(s.get("score").asDouble())).as(s.toString()).isTrue();
+    }
+    assertRejections(byFileName(out.resolve("rejected.jsonl")),
+        Map.of("nan.csv", RejectReason.NON_FINITE_VALUES));
+
+    CliTest.Run wrong = CliTest.run("score", "--model", model.toString(), "--input",
+        in.toString(), "--out", dir.resolve("out2").toString(), "--map", "l1");
+    assertThat(wrong.code()).isEqualTo(2);
+    assertThat(wrong.err()).contains("map").contains("is an imputer");
+  }
+
   // ------------------------------------------------------------------ assertions
 
   /** Exactly one rejection per bad file, with its reason and a non-empty detail. */

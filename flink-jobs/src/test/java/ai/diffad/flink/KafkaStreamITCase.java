@@ -182,6 +182,10 @@ class KafkaStreamITCase {
           .isEmpty();
       assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     } finally {
+      if (client.getJobStatus().get() == JobStatus.FAILED) {
+        // Say why, rather than that the job could not be cancelled.
+        client.getJobExecutionResult().get(30, TimeUnit.SECONDS);
+      }
       client.cancel().get(30, TimeUnit.SECONDS);
     }
   }
@@ -268,5 +272,109 @@ class KafkaStreamITCase {
     } finally {
       client.cancel().get(30, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Series through the Kafka path with an imputer, learning online per source: a tiny 2-channel
+   * imputer trained here (its profile's engine: map imputation, the last 4 rows hidden), tensor
+   * records (C, L) from two sources, every record scored exactly once (read_committed) with the
+   * profile's imputation settings and a finite per-row score; a record too short for one window
+   * and one with the wrong channel count are rejected with their reasons, and the job goes on.
+   */
+  @Test
+  void seriesTensorRecordsAreScoredByImputationWhileEachSourceLearnsOnline(@TempDir Path root)
+      throws Exception {
+    java.util.List<ai.diffad.denoise.data.InMemoryTrainingSet.Item> items = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      items.add(new ai.diffad.denoise.data.InMemoryTrainingSet.Item(sines(64, i), 1, 64, -1));
+    }
+    ai.diffad.config.DiffadConfig profile = ai.diffad.config.ConfigLoader.parse("""
+        name: kafka-imputer
+        network: {kind: unet1d, baseChannels: 8, channelMultipliers: [1, 2], groups: 4}
+        data: {format: sensor, channels: 2, size: 16, stride: 4, flips: false, rotations: false}
+        imputation: {masks: [last], lastRows: 4}
+        training: {steps: 6, batchSize: 4, warmupSteps: 1, checkpointEvery: 0, logEvery: 2,
+          seed: 2, tMax: 1000}
+        engine:
+          reconstruction: {tStar: 600, steps: 2, batchSize: 16}
+          map: {kind: imputation, mask: last, lastRows: 4}
+          score: {smoothSigma: 0.0}
+        """, false, ai.diffad.config.DiffadConfig.class);
+    Path imputer = ai.diffad.model.train.Trainer.builder().setConfig(profile)
+        .setData(new ai.diffad.denoise.data.InMemoryTrainingSet(items, 2, "sines"))
+        .setOutputDir(shared.resolve("imputer")).optProgressBar(false).build().run().artifact();
+
+    String in = "s.inputs";
+    kafka.createTopics(2, in, "s.scores", "s.rejected", "s.alerts");
+    List<String> records = new ArrayList<>();
+    Map<String, String> goodSources = new HashMap<>();
+    for (int i = 0; i < 8; i++) {
+      String source = i % 2 == 0 ? "pump1" : "pump2";
+      float[] v = sines(24, i);
+      StringBuilder data = new StringBuilder();
+      for (int k = 0; k < v.length; k++) {
+        data.append(k == 0 ? "" : ",").append(v[k]);
+      }
+      records.add("{\"id\":\"" + source + "/" + i + "\",\"source\":\"" + source
+          + "\",\"tensor\":{\"shape\":[2,24],\"data\":[" + data + "]}}");
+      goodSources.put(source + "/" + i, source);
+    }
+    records.add("{\"id\":\"short\",\"source\":\"pump1\",\"tensor\":{\"shape\":[2,3],"
+        + "\"data\":[1,2,3,4,5,6]}}");
+    records.add("{\"id\":\"three\",\"source\":\"pump2\",\"tensor\":{\"shape\":[3,16],"
+        + "\"data\":[" + String.join(",", java.util.Collections.nCopies(48, "0.5")) + "]}}");
+
+    StreamJob job = StreamJob.builder()
+        .model(imputer)
+        .kafkaInput(new StreamConfig.KafkaInput(kafka.bootstrapServers(), in, "s-group",
+            StreamConfig.StartingOffsets.EARLIEST, 1L << 20, root, null))
+        .kafkaOutput(new StreamConfig.KafkaOutput(kafka.bootstrapServers(), "s.scores",
+            "s.alerts", "s.rejected", "s", Duration.ofMinutes(1), null))
+        .engine(profile.engine())
+        .online(new ai.diffad.config.OnlineConfig(40, 2, 4, 1e-3, 200))
+        .checkpointInterval(Duration.ofMillis(500))
+        .parallelism(2)
+        .build();
+    StreamExecutionEnvironment env = env();
+    job.wire(env);
+    JobClient client = env.executeAsync("series learning online");
+    try {
+      kafka.produce(in, records);
+      List<String> scores = kafka.readCommitted("s.scores", r -> r.size() >= goodSources.size(),
+          Duration.ofSeconds(1), Duration.ofSeconds(90));
+      List<String> rejected = kafka.readCommitted("s.rejected", r -> r.size() >= 2,
+          Duration.ofSeconds(1), Duration.ofSeconds(30));
+      assertThat(ids(scores)).containsExactlyInAnyOrderElementsOf(goodSources.keySet());
+      for (String sc : scores) {
+        JsonNode n = json(sc);
+        assertThat(n.get("kind").asText()).isEqualTo("series");
+        assertThat(n.get("source").asText()).isEqualTo(goodSources.get(n.get("id").asText()));
+        assertThat(n.get("score").asDouble()).isFinite().isNotNegative();
+        assertThat(n.get("tStar").asInt()).isEqualTo(600);
+      }
+      Map<String, String> reasons = new HashMap<>();
+      for (String r : rejected) {
+        reasons.put(json(r).get("id").asText(), json(r).get("reason").asText());
+      }
+      assertThat(reasons).containsOnlyKeys("short", "three");
+      assertThat(reasons.get("short")).isEqualTo("TOO_SHORT");
+      assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+    } finally {
+      if (client.getJobStatus().get() == JobStatus.FAILED) {
+        // Say why, rather than that the job could not be cancelled.
+        client.getJobExecutionResult().get(30, TimeUnit.SECONDS);
+      }
+      client.cancel().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Two channels (sine, cosine) of {@code rows} rows, phase-shifted by {@code phase} rows. */
+  static float[] sines(int rows, int phase) {
+    float[] x = new float[2 * rows];
+    for (int k = 0; k < rows; k++) {
+      x[k] = (float) (0.7 * Math.sin(2 * Math.PI * (k + phase) / 8.0));
+      x[rows + k] = (float) (0.7 * Math.cos(2 * Math.PI * (k + phase) / 8.0));
+    }
+    return x;
   }
 }

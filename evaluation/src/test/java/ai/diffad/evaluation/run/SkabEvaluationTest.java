@@ -194,6 +194,33 @@ class SkabEvaluationTest {
     assertThat(again.f1()).isEqualTo(r.f1());
   }
 
+  /**
+   * The SKAB protocol with an imputer: the profile's imputation section makes each per-series
+   * model an imputer (17 input channels for 8 sensors) and the imputation map finds the faults.
+   */
+  @Test
+  void anImputerProfileIsFittedPerSeriesAndScoredByImputation() throws IOException {
+    DiffadConfig p = profile();
+    DiffadConfig imputer = new DiffadConfig("skab-imputer", p.schedule(), p.prediction(),
+        p.network(), p.training(), p.data(), null, null,
+        new ai.diffad.config.ImputationConfig(List.of(ai.diffad.config.MaskKind.GRATING,
+            ai.diffad.config.MaskKind.RANDOM), null, 4, 0.25));
+    EngineConfig engine = ConfigLoader.parse("reconstruction: {tStar: 600, steps: 2, batchSize: 64}\n"
+        + "tiling: {tileOverlap: 0.75}\nmap: {kind: imputation, mask: grating, strips: 4, error: l2}\n"
+        + "score: {smoothSigma: 2.0}\n", false, EngineConfig.class);
+    Path work = dir.resolve("work-imputer");
+    SkabEvaluation.Result r = SkabEvaluation.run(imputer, engine,
+        SkabEvaluation.Options.defaults(), skab, work, Progress.NONE);
+    assertThat(r.series()).hasSize(3);
+    for (SkabEvaluation.SeriesResult s : r.series()) {
+      ai.diffad.model.artifact.ModelManifest m = ai.diffad.model.artifact.ModelArtifact
+          .readManifest(work.resolve(SkabEvaluation.folderOf(s.key())).resolve("model"));
+      assertThat(m.denoiser().inChannels()).isEqualTo(17);
+      assertThat(m.config().imputation()).isEqualTo(imputer.imputation());
+    }
+    assertThat(r.f1()).isGreaterThan(0.6);
+  }
+
   @Test
   void theShippedEngineFileAndProfileHoldTheDefaults() {
     assertThat(ConfigLoader.read(Path.of("../config/engine/skab.yaml"), EngineConfig.class))

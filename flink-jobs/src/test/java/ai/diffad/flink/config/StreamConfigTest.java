@@ -146,4 +146,18 @@ class StreamConfigTest {
     assertThatThrownBy(() -> StreamConfig.parse(BASE + "dashboard: {on: true, prot: 1}", false))
         .hasMessageStartingWith("dashboard.prot: unknown key (allowed: bind, on, port, token, window)");
   }
+
+  @Test
+  void theOnlineSectionIsOffByDefaultFillsItsDefaultsAndItsErrorsNameTheField() {
+    assertThat(StreamConfig.parse(BASE, false).online()).isNull();
+    assertThat(StreamConfig.parse(BASE + "online: {every: 250}", false).online())
+        .isEqualTo(new ai.diffad.config.OnlineConfig(250, 5, 16, 2e-4, 2000));
+    assertThat(StreamConfig.parse(BASE + "online: {every: 100, steps: 2, batchSize: 8,"
+        + " learningRate: 0.001, history: 500}", false).online())
+        .isEqualTo(new ai.diffad.config.OnlineConfig(100, 2, 8, 1e-3, 500));
+    refused(BASE + "online: {every: 0}", "online.every: must be in [1, 2147483647], got 0");
+    refused(BASE + "online: {learningRate: 2}", "online.learningRate: must be in (0, 1), got 2.0");
+    assertThatThrownBy(() -> StreamConfig.parse(BASE + "online: {evry: 1}", false))
+        .hasMessageStartingWith("online.evry: unknown key");
+  }
 }

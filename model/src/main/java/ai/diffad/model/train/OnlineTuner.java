@@ -132,6 +132,21 @@ public final class OnlineTuner implements AutoCloseable {
    * @return the mean loss of the update's steps
    */
   public double update(TrainingSet past, long seed) {
+    // DJL's PyTorch engine lets one GradientCollector collect at a time in a JVM (a static flag),
+    // and several tuners run in one JVM when a stream's scorers share a TaskManager: updates take
+    // turns. A collector restores the thread's grad mode when it closes, and PyTorch's default on
+    // a new thread (a Flink task's) is on, under which AdamW's in-place update of a leaf that
+    // requires grad is refused: switch it off for this thread first.
+    synchronized (GRADIENTS) {
+      ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+      return updateLocked(past, seed);
+    }
+  }
+
+  /** One JVM-wide lock around gradient collection (see {@link #update}). */
+  private static final Object GRADIENTS = new Object();
+
+  private double updateLocked(TrainingSet past, long seed) {
     TrainingObjective objective = config.imputation() != null
         ? new ImputationObjective(config, past)
         : new DiffusionObjective(config, past);
