@@ -12,9 +12,18 @@ package ai.diffad.config;
  * @param batchSize windows per step (default 16)
  * @param learningRate AdamW learning rate, constant (default 2e-4)
  * @param history rows of the past an update learns from (default 2000); at least one window
+ * @param ema after an update the served weights move toward the tuned ones as an exponential
+ *     moving average, served = ema * served + (1 - ema) * tuned, in [0, 1) (default 0: the tuned
+ *     weights as they are); smooths the change of the error scale from one update to the next
  */
 public record OnlineConfig(Integer every, Integer steps, Integer batchSize, Double learningRate,
-    Integer history) implements java.io.Serializable {
+    Integer history, Double ema) implements java.io.Serializable {
+  /** Without a moving average of the served weights. */
+  public OnlineConfig(Integer every, Integer steps, Integer batchSize, Double learningRate,
+      Integer history) {
+    this(every, steps, batchSize, learningRate, history, null);
+  }
+
   /** Validates and fills defaults. */
   public OnlineConfig {
     every = every == null ? 500 : every;
@@ -29,6 +38,10 @@ public record OnlineConfig(Integer every, Integer steps, Integer batchSize, Doub
       throw new ConfigException("learningRate", "must be in (0, 1), got " + learningRate);
     }
     Check.inRange("history", history, 1, 10_000_000);
+    ema = ema == null ? 0.0 : ema;
+    if (!(ema >= 0 && ema < 1)) {
+      throw new ConfigException("ema", "must be in [0, 1), got " + ema);
+    }
   }
 
   /** Optimiser steps per 1,000 rows. */

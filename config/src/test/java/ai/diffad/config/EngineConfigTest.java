@@ -64,10 +64,10 @@ class EngineConfigTest {
   @Test
   void badEnumRangeAndUnknownKeyErrorsNameTheFieldPath() {
     assertThatThrownBy(() -> yaml("map: l3\n"))
-        .hasMessage("map: must be one of [l1, l2, ssim, mix, feature, knn, segmentation, sum], got 'l3'");
+        .hasMessage("map: must be one of [l1, l2, ssim, mix, feature, knn, segmentation, sum, imputation], got 'l3'");
     assertThatThrownBy(() -> yaml("map: {kind: l3}\n"))
         .hasMessageStartingWith("map")
-        .hasMessageContaining("must be one of [l1, l2, ssim, mix, feature, knn, segmentation, sum], got 'l3'");
+        .hasMessageContaining("must be one of [l1, l2, ssim, mix, feature, knn, segmentation, sum, imputation], got 'l3'");
     assertThatThrownBy(() -> yaml("score: {topKPercent: 0}\n"))
         .hasMessage("score.topKPercent: must be in (0, 100], got 0.0");
     assertThatThrownBy(() -> yaml("reconstruction: {noise: {kind: perlin}}\n"))

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 final class OnlineOptions {
   private static final Map<String, String> FLAGS = Map.of("every", "--online-every", "steps",
       "--online-steps", "batchSize", "--online-batch", "learningRate", "--online-lr", "history",
-      "--online-history");
+      "--online-history", "ema", "--online-ema");
 
   @Option(names = "--online-every", paramLabel = "ROWS", description = "Learn online: fine-tune"
       + " the model on each series' (source's) own past every ROWS rows, from rows before the"
@@ -36,13 +36,18 @@ final class OnlineOptions {
       "With --online-every: rows of the past an update learns from (default ${DEFAULT-VALUE}).")
   int history;
 
+  @Option(names = "--online-ema", defaultValue = "0", description = "With --online-every: the"
+      + " served weights follow the tuned ones as a moving average with this decay per update, in"
+      + " [0, 1) (default ${DEFAULT-VALUE}: the tuned weights as they are).")
+  double ema;
+
   /** The configuration, or null when off; errors name the option. */
   OnlineConfig build() {
     if (every == null) {
       return null;
     }
     try {
-      return new OnlineConfig(every, steps, batch, lr, history);
+      return new OnlineConfig(every, steps, batch, lr, history, ema);
     } catch (ConfigException e) {
       throw new ConfigException(FLAGS.getOrDefault(e.field(), "--online-every"), e.problem());
     }

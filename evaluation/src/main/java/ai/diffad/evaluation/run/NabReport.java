@@ -207,9 +207,10 @@ public final class NabReport {
     options.put("label-free rule", o.labelFreeRule());
     options.put("online learning", o.online() == null ? "none (the shared model as trained)"
         : String.format(java.util.Locale.ROOT, "per series, from the end of probation and then"
-            + " every %d rows: %d AdamW steps (batch %d, lr %.2g) on its last %d rows",
+            + " every %d rows: %d AdamW steps (batch %d, lr %.2g) on its last %d rows, served"
+            + " weights a moving average of decay %.2g",
             o.online().every(), o.online().steps(), o.online().batchSize(),
-            o.online().learningRate(), o.online().history()));
+            o.online().learningRate(), o.online().history(), o.online().ema()));
     int windows = (int) run.get("labelled_windows");
     ReportHtml.titled("diffad evaluation: NAB (" + model.name() + ")")
         .paragraph(d.series().size() + " series, " + windows + " labelled windows. One shared "

@@ -224,6 +224,44 @@ class NabEvaluationTest {
   }
 
   /**
+   * Online learning stays causal: with the model tuned on the series' past every 150 rows, cutting
+   * the series after row 900 changes no score before it (an update uses only rows already
+   * scored), while the tuned model scores otherwise than the shared one.
+   */
+  @Test
+  void onlineLearningUsesNoFutureRows() throws IOException {
+    NabDataset.NabSeries s = NabDataset.open(corpus).get(0);
+    float[] norm = ai.diffad.denoise.data.NabTrainingSet.normalise(s.values());
+    float[] head = java.util.Arrays.copyOf(norm, 901);
+    int probation = ai.diffad.denoise.data.NabTrainingSet.probationaryRows(norm.length);
+    ai.diffad.config.OnlineConfig online = new ai.diffad.config.OnlineConfig(150, 2, 4, 1e-2, 400);
+    try (LoadedModel m = ModelArtifact.load(model, Device.cpu());
+        ai.diffad.denoise.engine.AnomalyEngine engine =
+            new ai.diffad.denoise.engine.AnomalyEngine(m, engine());
+        ai.diffad.model.train.OnlineTuner tuner = new ai.diffad.model.train.OnlineTuner(m, online)) {
+      double[] shared = NabEvaluation.causal(engine, norm, WINDOW, 2, 8, s.key());
+      double[] whole = NabSeriesScorer.causal(engine, norm, WINDOW, 2, 8, s.key(),
+          new NabSeriesScorer.Updater(tuner, online, norm, probation, WINDOW, s.key()));
+      assertThat(tuner.updates()).isGreaterThan(5);
+      tuner.reset();
+      double[] part = NabSeriesScorer.causal(engine, head, WINDOW, 2, 8, s.key(),
+          new NabSeriesScorer.Updater(tuner, online, head, probation, WINDOW, s.key()));
+      for (int t = 0; t < 900; t++) {
+        assertThat(part[t]).as("row %d", t).isCloseTo(whole[t], within(1e-6));
+      }
+      for (int t = 0; t < probation; t++) {
+        assertThat(whole[t]).as("row %d, before the first update", t)
+            .isCloseTo(shared[t], within(1e-6));
+      }
+      int differ = 0;
+      for (int t = probation + 200; t < norm.length; t++) {
+        differ += Math.abs(whole[t] - shared[t]) > 1e-5 ? 1 : 0;
+      }
+      assertThat(differ).isGreaterThan(100);
+    }
+  }
+
+  /**
    * A mapper whose last rows are causal (an imputer's hidden block) gives each row its own value:
    * with a stand-in mapper whose map is the window itself, the raw score of every row from the
    * first hidden block on is the row's own value, and the rows before it take the first one's.

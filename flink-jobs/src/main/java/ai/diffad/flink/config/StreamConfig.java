@@ -31,7 +31,7 @@ import java.util.Map;
  * metrics: {prometheus: on, port: 9249}   # local run: http://localhost:9249/metrics
  * dashboard: {on: true, port: 8090}      # the live dashboard of the results, on 127.0.0.1
  * parallelism: 1
- * online: {every: 500, steps: 5, batchSize: 16, learningRate: 2e-4, history: 2000}   # series
+ * online: {every: 500, steps: 5, batchSize: 16, learningRate: 2e-4, history: 2000, ema: 0}   # series
  * </pre>
  *
  * @param model the model directory

@@ -151,7 +151,8 @@ class StreamConfigTest {
   void theOnlineSectionIsOffByDefaultFillsItsDefaultsAndItsErrorsNameTheField() {
     assertThat(StreamConfig.parse(BASE, false).online()).isNull();
     assertThat(StreamConfig.parse(BASE + "online: {every: 250}", false).online())
-        .isEqualTo(new ai.diffad.config.OnlineConfig(250, 5, 16, 2e-4, 2000));
+        .isEqualTo(new ai.diffad.config.OnlineConfig(250, 5, 16, 2e-4, 2000, 0.0));
+    refused(BASE + "online: {ema: 1}", "online.ema: must be in [0, 1), got 1.0");
     assertThat(StreamConfig.parse(BASE + "online: {every: 100, steps: 2, batchSize: 8,"
         + " learningRate: 0.001, history: 500}", false).online())
         .isEqualTo(new ai.diffad.config.OnlineConfig(100, 2, 8, 1e-3, 500));

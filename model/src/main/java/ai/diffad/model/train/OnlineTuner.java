@@ -180,8 +180,16 @@ public final class OnlineTuner implements AutoCloseable {
     } finally {
       objective.stop();
     }
+    float d = (float) (double) settings.ema();
     for (int i = 0; i < served.size(); i++) {
-      served.get(i).getArray().set(trained.get(i).getArray().toFloatArray());
+      float[] w = trained.get(i).getArray().toFloatArray();
+      if (d > 0) {
+        float[] s = served.get(i).getArray().toFloatArray();
+        for (int k = 0; k < w.length; k++) {
+          w[k] = d * s[k] + (1 - d) * w[k];
+        }
+      }
+      served.get(i).getArray().set(w);
     }
     updates++;
     return sum / settings.steps();
