@@ -204,7 +204,7 @@ class SkabEvaluationTest {
     DiffadConfig imputer = new DiffadConfig("skab-imputer", p.schedule(), p.prediction(),
         p.network(), p.training(), p.data(), null, null,
         new ai.diffad.config.ImputationConfig(List.of(ai.diffad.config.MaskKind.GRATING,
-            ai.diffad.config.MaskKind.RANDOM), null, 4, 0.25));
+            ai.diffad.config.MaskKind.RANDOM), 4, 4, 0.25));
     EngineConfig engine = ConfigLoader.parse("reconstruction: {tStar: 600, steps: 2, batchSize: 64}\n"
         + "tiling: {tileOverlap: 0.75}\nmap: {kind: imputation, mask: grating, strips: 4, error: l2}\n"
         + "score: {smoothSigma: 2.0}\n", false, EngineConfig.class);
