@@ -47,6 +47,14 @@ final class AdamW {
     }
   }
 
+  /** Frees the moments (an optimiser replaced before its manager closes, as online tuning does). */
+  void free() {
+    for (int i = 0; i < m.length; i++) {
+      m[i].close();
+      v[i].close();
+    }
+  }
+
   /** Global L2 norm of all gradients. */
   double gradNorm() {
     NDArray sum = null;

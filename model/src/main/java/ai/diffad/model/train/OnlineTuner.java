@@ -105,6 +105,9 @@ public final class OnlineTuner implements AutoCloseable {
         params.add(p);
       }
     }
+    if (adam != null) {
+      adam.free();
+    }
     adam = new AdamW(manager, params);
     step = 0;
   }
