@@ -60,6 +60,8 @@ public final class OnlineScoreFunction extends KeyedProcessFunction<String, Deco
   private transient Counter failed;
   private transient int channels;
   private transient int window;
+  /** The shared weights: the parameter shapes the state is unpacked to (read once in open). */
+  private transient float[][] shapes;
 
   /**
    * @param modelDir a series model
@@ -94,6 +96,7 @@ public final class OnlineScoreFunction extends KeyedProcessFunction<String, Deco
     }
     scorer = new Scorer(model, cfg, ScoreFunction.calibration(dir, cfg), null);
     tuner = new OnlineTuner(model, online);
+    shapes = tuner.weights();
     channels = model.manifest().config().data().channels();
     window = model.manifest().config().data().size();
     weights = getRuntimeContext().getState(new ValueStateDescriptor<>("online-weights",
@@ -119,7 +122,7 @@ public final class OnlineScoreFunction extends KeyedProcessFunction<String, Deco
       if (w == null) {
         tuner.reset();
       } else {
-        tuner.load(unpack(w, tuner.weights()));
+        tuner.load(unpack(w, shapes));
       }
       served = key;
     }
