@@ -266,10 +266,14 @@ public final class StreamJob {
           .uid(UID_PARSE);
       feed = parsed;
     } else {
-      feed = env
+      SingleOutputStreamOperator<FeedRecord> files = env
           .fromSource(DirectoryFeed.source(input, monitorInterval, recursive),
               WatermarkStrategy.noWatermarks(), "directory source " + input)
           .uid(UID_SOURCE);
+      if (online != null) {
+        files.setParallelism(1); // see the decode step below
+      }
+      feed = files;
     }
 
     SingleOutputStreamOperator<DecodedInput> decoded = feed
@@ -277,6 +281,13 @@ public final class StreamJob {
             kafkaInput != null ? null : new PathRoot(input, "source.directory.path")))
         .name("decode")
         .uid(UID_DECODE);
+    if (online != null && kafkaInput == null) {
+      // A source's rows must reach its learner in time order: one reader takes the files in name
+      // order (InOrderSplitAssigner) and decodes them in that order; with several, two files of
+      // one source could be decoded side by side and arrive swapped. (Kafka keeps the order of a
+      // partition by itself.) Reading and decoding a chunk of rows is cheap beside scoring it.
+      decoded.setParallelism(1);
+    }
 
     SingleOutputStreamOperator<ScoreRecord> scored;
     if (online != null) {

@@ -37,6 +37,7 @@ public final class DirectoryFeed {
     FileSource.FileSourceBuilder<FeedRecord> b = FileSource.forBulkFileFormat(
         new DirectoryFeedFormat(abs), root);
     b.setFileEnumerator(recursive ? () -> new FolderEnumerator(true) : () -> new FolderEnumerator(false));
+    b.setSplitAssigner(InOrderSplitAssigner::new);
     if (monitorInterval != null) {
       b.monitorContinuously(monitorInterval);
     }

@@ -36,7 +36,12 @@ import org.slf4j.LoggerFactory;
  * scored, so an input is always scored by weights learned from inputs before it only. The tuned
  * weights, the recent rows and the rows since the last update are Flink keyed state, so they are
  * checkpointed with the job and restored after a failure; a source with no state yet is scored
- * by the shared weights. Images are scored as by {@link ScoreFunction} (no learning). One result or
+ * by the shared weights. An update depends on the source's weights, rows and count of updates only
+ * ({@link OnlineTuner#update}), so a change of source costs one copy of its weights into the model
+ * and a restored job makes the same updates as an uninterrupted one. The rows of a source must
+ * arrive in order: Kafka keeps the order of one partition (key the records by source), the
+ * directory source reads files in name order from one reader when the job learns online. Images
+ * are scored as by {@link ScoreFunction} (no learning). One result or
  * one rejection per input, like the micro-batched scorer.
  */
 public final class OnlineScoreFunction extends KeyedProcessFunction<String, DecodedInput, ScoreRecord> {
@@ -55,6 +60,7 @@ public final class OnlineScoreFunction extends KeyedProcessFunction<String, Deco
   private transient ValueState<byte[]> weights;
   private transient ValueState<float[]> history;
   private transient ValueState<Integer> since;
+  private transient ValueState<Long> learned;
   private transient Counter updates;
   private transient Counter scored;
   private transient Counter failed;
@@ -105,6 +111,8 @@ public final class OnlineScoreFunction extends KeyedProcessFunction<String, Deco
         PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
     since = getRuntimeContext().getState(new ValueStateDescriptor<>("online-rows-since",
         Types.INT));
+    learned = getRuntimeContext().getState(new ValueStateDescriptor<>("online-updates",
+        Types.LONG));
     updates = getRuntimeContext().getMetricGroup().counter("onlineUpdates");
     scored = getRuntimeContext().getMetricGroup().counter(Metrics.SCORED);
     failed = getRuntimeContext().getMetricGroup().counter(Metrics.REJECTED);
@@ -143,9 +151,13 @@ public final class OnlineScoreFunction extends KeyedProcessFunction<String, Deco
     int rows = (since.value() == null ? 0 : since.value()) + in.width();
     int pastRows = past.length / channels;
     if (rows >= online.every() && pastRows >= window) {
+      // Seeded by the source and its own count of updates (state), not by what this subtask did
+      // for other sources: a restored job makes the same update.
+      long n = learned.value() == null ? 0 : learned.value();
       tuner.update(new InMemoryTrainingSet(List.of(new InMemoryTrainingSet.Item(past, 1,
-          pastRows, -1)), channels, "source " + key), tuner.updates() ^ key.hashCode());
+          pastRows, -1)), channels, "source " + key), ((long) key.hashCode() << 32) ^ n);
       weights.update(pack(tuner.weights()));
+      learned.update(n + 1);
       updates.inc();
       rows = 0;
     }

@@ -133,8 +133,14 @@ class OnlineScoreFunctionTest {
     SplittableRandom rng = new SplittableRandom(9);
     List<DecodedInput> before = new ArrayList<>();
     List<DecodedInput> after = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      before.add(input("x" + i, i % 2 == 0 ? "p" : "q", series(32, rng.nextInt(8), 0.3f * i)));
+    // 32 rows each, sources alternating, every 48 rows: each source learns after its 2nd input
+    // (before the snapshot) and again after its 4th (y2, y3); y4 and y5 are scored by the second
+    // update, which the restored job must make as the uninterrupted one did — seeded by the
+    // source's own count of updates, from the source's weights and rows only.
+    for (int i = 0; i < 6; i++) {
+      if (i < 4) {
+        before.add(input("x" + i, i % 2 == 0 ? "p" : "q", series(32, rng.nextInt(8), 0.3f * i)));
+      }
       after.add(input("y" + i, i % 2 == 0 ? "p" : "q", series(32, rng.nextInt(8), 0.2f * i)));
     }
     OperatorSubtaskState snapshot;
@@ -157,7 +163,7 @@ class OnlineScoreFunctionTest {
         h.processElement(d, 0);
       }
       Map<String, Double> restored = scores(h);
-      assertThat(restored).containsOnlyKeys("y0", "y1", "y2", "y3");
+      assertThat(restored).containsOnlyKeys("y0", "y1", "y2", "y3", "y4", "y5");
       for (String id : restored.keySet()) {
         assertThat(restored.get(id)).as(id).isCloseTo(straight.get(id), within(1e-6));
       }

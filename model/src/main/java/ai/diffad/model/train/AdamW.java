@@ -47,11 +47,17 @@ final class AdamW {
     }
   }
 
-  /** Frees the moments (an optimiser replaced before its manager closes, as online tuning does). */
-  void free() {
+  /** Zeroes the moments in place: the optimiser starts afresh without allocating them again. */
+  void restart() {
     for (int i = 0; i < m.length; i++) {
-      m[i].close();
-      v[i].close();
+      zero(m[i]);
+      zero(v[i]);
+    }
+  }
+
+  private static void zero(NDArray a) {
+    try (NDArray zeros = a.zerosLike()) {
+      a.set(zeros.toByteBuffer());
     }
   }
 

@@ -44,8 +44,7 @@ public final class OnlineTuner implements AutoCloseable {
   private final List<Parameter> trained;
   private final List<Parameter> served;
   private final float[][] shared;
-  private AdamW adam;
-  private int step;
+  private final AdamW adam;
   private long updates;
 
   /**
@@ -73,6 +72,13 @@ public final class OnlineTuner implements AutoCloseable {
         throw new IllegalStateException("the training copy has " + trained.size()
             + " parameters, the model " + served.size());
       }
+      List<Pair<String, Parameter>> params = new ArrayList<>();
+      for (Pair<String, Parameter> p : net.getParameters()) {
+        if (p.getValue().requiresGradient()) {
+          params.add(p);
+        }
+      }
+      this.adam = new AdamW(manager, params);
       this.shared = weights();
       reset();
     } catch (RuntimeException e) {
@@ -81,14 +87,15 @@ public final class OnlineTuner implements AutoCloseable {
     }
   }
 
-  /** The served weights back to the model's shared ones, a fresh optimiser. */
+  /** The served weights back to the model's shared ones. */
   public void reset() {
     load(shared);
   }
 
   /**
-   * Serves {@code weights} (from {@link #weights()} of a tuner of the same model) and continues
-   * tuning from them with a fresh optimiser.
+   * Serves {@code weights} (from {@link #weights()} of a tuner of the same model) and tunes from
+   * them at the next update. Copies the weights only: a stream that switches between sources at
+   * every input pays one copy per switch.
    */
   public void load(float[][] weights) {
     if (weights.length != served.size()) {
@@ -97,19 +104,7 @@ public final class OnlineTuner implements AutoCloseable {
     }
     for (int i = 0; i < served.size(); i++) {
       served.get(i).getArray().set(weights[i]);
-      trained.get(i).getArray().set(weights[i]);
     }
-    List<Pair<String, Parameter>> params = new ArrayList<>();
-    for (Pair<String, Parameter> p : net.getParameters()) {
-      if (p.getValue().requiresGradient()) {
-        params.add(p);
-      }
-    }
-    if (adam != null) {
-      adam.free();
-    }
-    adam = new AdamW(manager, params);
-    step = 0;
   }
 
   /** The weights the model serves now, parameter by parameter. */
@@ -128,7 +123,11 @@ public final class OnlineTuner implements AutoCloseable {
 
   /**
    * {@code settings.steps} optimiser steps on windows of {@code past}, then the model serves the
-   * tuned weights.
+   * tuned weights (with {@code ema} d: d x served + (1 - d) x tuned). Each update tunes from the
+   * weights served and starts the optimiser afresh (its moments are zeroed, not carried from the
+   * last update), so the result depends on the served weights, {@code past} and {@code seed}
+   * only: the weights and rows a stream keeps per source are all it needs to continue
+   * exactly after a restore, whichever sources were tuned in between.
    *
    * @param past the series' rows seen so far (normalised like training), at least one window
    * @param seed seeds the batches (windows, t, noise, masks) of this update
@@ -156,10 +155,13 @@ public final class OnlineTuner implements AutoCloseable {
     objective.start();
     Engine engine = Engine.getInstance();
     ParameterStore store = new ParameterStore(manager, false);
+    for (int i = 0; i < served.size(); i++) {
+      trained.get(i).getArray().set(served.get(i).getArray().toFloatArray());
+    }
+    adam.restart();
     double sum = 0;
     try {
-      for (int i = 0; i < settings.steps(); i++) {
-        step++;
+      for (int step = 1; step <= settings.steps(); step++) {
         try (NDScope scope = new NDScope(); NDManager sub = manager.newSubManager()) {
           scope.suppressNotUsedWarning();
           Trainer.StepContext ctx = new Trainer.StepContext(step, seed, sub,

@@ -61,4 +61,41 @@ class OnlineTunerTest {
       assertThat(plain.weights()).isDeepEqualTo(tuned);
     }
   }
+
+  /**
+   * An update depends on the served weights, the past and the seed only: a tuner that has tuned
+   * another series in between (its optimiser moments and training copy elsewhere) and is handed
+   * the weights of the first update gives the second update bit for bit like the tuner that
+   * made both in a row. This is what lets a stream keep only weights and rows per source.
+   */
+  @Test
+  void anUpdateDependsOnTheServedWeightsThePastAndTheSeedOnly() {
+    Sines first = new Sines(1, 2, 64, 9.0);
+    Sines second = new Sines(1, 2, 64, 7.0);
+    Sines other = new Sines(1, 2, 64, 13.0);
+    OnlineConfig cfg = new OnlineConfig(10, 3, 4, 1e-2, 100, 0.25);
+    try (LoadedModel a = ModelArtifact.load(model, Device.cpu());
+        LoadedModel b = ModelArtifact.load(model, Device.cpu());
+        OnlineTuner straight = new OnlineTuner(a, cfg);
+        OnlineTuner switching = new OnlineTuner(b, cfg)) {
+      straight.update(first, 1L);
+      float[][] afterFirst = straight.weights();
+      straight.update(second, 2L);
+      float[][] expected = straight.weights();
+
+      switching.update(other, 5L);
+      switching.update(other, 6L);
+      switching.load(afterFirst);
+      switching.update(second, 2L);
+      float[][] got = switching.weights();
+      double moved = 0;
+      for (int i = 0; i < expected.length; i++) {
+        for (int k = 0; k < expected[i].length; k++) {
+          assertThat((double) got[i][k]).isCloseTo(expected[i][k], within(1e-6));
+          moved = Math.max(moved, Math.abs(expected[i][k] - afterFirst[i][k]));
+        }
+      }
+      assertThat(moved).as("the second update changed the weights").isGreaterThan(1e-4);
+    }
+  }
 }
