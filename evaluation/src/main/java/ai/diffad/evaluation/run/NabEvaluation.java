@@ -151,11 +151,13 @@ public final class NabEvaluation {
    * @param atLabelFree NAB standard-profile score at the label-free threshold
    * @param pointwiseLabelFree point-wise counts at the label-free threshold (scored rows)
    * @param pointAdjustedLabelFree point-adjusted counts at the label-free threshold
+   * @param raw the per-row input of the z-score rule: the raw score before smoothing and
+   *     z-scoring (a fusion's: the larger of its two z)
    */
   public record SeriesResult(String key, int rows, int probationRows, List<IndexWindow> windows,
       double[] scores, double labelFreeThreshold, NabScorer.SeriesScore atCorpusThreshold,
       NabScorer.SeriesScore atLabelFree, BinaryCounts pointwiseLabelFree,
-      BinaryCounts pointAdjustedLabelFree) {
+      BinaryCounts pointAdjustedLabelFree, double[] raw) {
     /** Alarms (with the refractory rule) at a threshold. */
     public boolean[] alarms(double threshold, int refractory) {
       return NabEvaluation.alarms(scores, threshold, refractory);

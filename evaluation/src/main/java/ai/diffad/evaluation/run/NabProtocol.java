@@ -124,7 +124,7 @@ final class NabProtocol {
       seriesScores.add(sc);
       seriesLabels.add(lb);
       results.add(new SeriesResult(s.key(), s.rows(), probation, s.windows(), d.scores(),
-          d.labelFreeThreshold(), opt, free, cPw, cPa));
+          d.labelFreeThreshold(), opt, free, cPw, cPa, d.raw()));
     }
     double pwBest = SeriesMetrics.pointwiseBestF1(allScores, allLabels);
     double paBest = SeriesMetrics.pointAdjustedBestF1(seriesScores, seriesLabels);

@@ -1,7 +1,10 @@
 package ai.diffad.evaluation.run;
 
 import ai.diffad.config.EngineConfig;
+import ai.diffad.evaluation.data.NabDataset;
+import ai.diffad.evaluation.data.NabDataset.NabSeries;
 import ai.diffad.evaluation.metrics.BinaryCounts;
+import ai.diffad.evaluation.metrics.IndexWindow;
 import ai.diffad.evaluation.metrics.NabProfile;
 import ai.diffad.evaluation.metrics.NabScorer;
 import ai.diffad.evaluation.metrics.SeriesMetrics;
@@ -36,6 +39,10 @@ public final class NabReport {
   public static final String CSV = "scores.csv";
   /** The report people read. */
   public static final String HTML = "report.html";
+  /** Per-row results of every method in NAB's layout, under the report folder. */
+  public static final String RESULTS = "results";
+  private static final java.time.format.DateTimeFormatter NAB_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
   /** Series whose detector output is plotted. */
   static final int PLOTTED_SERIES = 3;
   /** Header of {@link #CSV}. */
@@ -45,6 +52,49 @@ public final class NabReport {
       "label_free_false_positives", "label_free_raw");
 
   private NabReport() {}
+
+  /**
+   * Every method's per-row output in NAB's results layout, {@code dir/<method>/<group>/<method>_
+   * <series>.csv} with {@code timestamp, value, anomaly_score, raw_score, label}: anomaly_score is
+   * the detector's z (not in NAB's [0, 1]; NAB's own optimiser sweeps [0, 1], {@code evaluate
+   * --kind nab --scores-from} any scale), raw_score what it was computed from, label 1 inside a
+   * labelled window. {@code --scores-from dir/<method>} scores them again (without the refractory
+   * rule, which NAB leaves to each detector, so with refractory 0 it gives the same figures).
+   */
+  public static void writeResults(Path dir, NabEvaluation.Result r, List<NabSeries> corpus)
+      throws IOException {
+    for (NabEvaluation.MethodResult mr : r.methods()) {
+      if (mr.series().size() != corpus.size()) {
+        throw new IllegalArgumentException(mr.series().size() + " results for " + corpus.size()
+            + " series");
+      }
+      for (int i = 0; i < corpus.size(); i++) {
+        NabSeries s = corpus.get(i);
+        NabEvaluation.SeriesResult sr = mr.series().get(i);
+        if (!sr.key().equals(s.key())) {
+          throw new IllegalArgumentException(sr.key() + " in place of " + s.key());
+        }
+        int slash = s.key().lastIndexOf('/');
+        Path file = dir.resolve(mr.name()).resolve(s.key().substring(0, slash))
+            .resolve(mr.name() + "_" + s.key().substring(slash + 1));
+        Files.createDirectories(file.getParent());
+        boolean[] label = new boolean[s.rows()];
+        for (IndexWindow w : s.windows()) {
+          for (int t = Math.max(0, w.start()); t <= Math.min(w.end(), s.rows() - 1); t++) {
+            label[t] = true;
+          }
+        }
+        StringBuilder b = new StringBuilder("timestamp,value,anomaly_score,raw_score,label\n");
+        for (int t = 0; t < s.rows(); t++) {
+          b.append(NAB_TIME.format(s.timestamps()[t])).append(',').append(s.values()[t])
+              .append(',').append(sr.scores()[t]).append(',')
+              .append(sr.raw() == null ? "" : Double.toString(sr.raw()[t])).append(',')
+              .append(label[t] ? 1 : 0).append('\n');
+        }
+        Files.writeString(file, b, StandardCharsets.UTF_8);
+      }
+    }
+  }
 
   /**
    * Writes the report files into {@code out}.
@@ -116,6 +166,7 @@ public final class NabReport {
       }
     }
     Files.writeString(out.resolve(CSV), csv, StandardCharsets.UTF_8);
+    writeResults(out.resolve(RESULTS), r, NabDataset.open(dataset));
 
     html(out, r, model, engine, m, run, timings);
   }

@@ -78,7 +78,7 @@ final class NabZScore {
     }
     double ucl = options.labelFreeFactor()
         * Calibrator.quantile(ref, options.labelFreeQuantile());
-    return new NabDetection(z, (ucl - mu) / sd);
+    return new NabDetection(z, (ucl - mu) / sd, raw);
   }
 
   private static double floorStd(double sd, double mean) {

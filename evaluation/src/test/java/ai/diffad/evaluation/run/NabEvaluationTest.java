@@ -16,6 +16,7 @@ import ai.diffad.config.ScheduleKind;
 import ai.diffad.config.TrainingConfig;
 import ai.diffad.denoise.data.TrainingSets;
 import ai.diffad.evaluation.data.NabDataset;
+import ai.diffad.evaluation.data.NabResults;
 import ai.diffad.evaluation.metrics.IndexWindow;
 import ai.diffad.evaluation.metrics.NabScorer;
 import ai.diffad.model.artifact.LoadedModel;
@@ -172,6 +173,34 @@ class NabEvaluationTest {
     List<String> csv = Files.readAllLines(dir.resolve("report/scores.csv"));
     assertThat(csv.get(0)).isEqualTo(String.join(",", NabReport.CSV_HEADER));
     assertThat(csv).hasSize(1 + 3 * SERIES.length);
+
+    // results/<method>/: NAB's layout, read back by --scores-from's reader value for value
+    List<NabDataset.NabSeries> series = NabDataset.open(corpus);
+    for (NabEvaluation.MethodResult mr : r.methods()) {
+      Path results = dir.resolve("report").resolve(NabReport.RESULTS).resolve(mr.name());
+      List<double[]> back = NabResults.read(results, series);
+      for (int i = 0; i < series.size(); i++) {
+        NabEvaluation.SeriesResult sr = mr.series().get(i);
+        assertThat(back.get(i)).as(mr.name() + " " + sr.key()).containsExactly(sr.scores());
+      }
+    }
+    NabDataset.NabSeries first = series.get(0);
+    String name = first.key().substring(first.key().lastIndexOf('/') + 1);
+    List<String> lines = Files.readAllLines(dir.resolve("report/results/diffad")
+        .resolve(first.key().substring(0, first.key().lastIndexOf('/')))
+        .resolve("diffad_" + name));
+    assertThat(lines.get(0)).isEqualTo("timestamp,value,anomaly_score,raw_score,label");
+    assertThat(lines).hasSize(1 + first.rows());
+    int labelled = 0;
+    for (int t = 0; t < first.rows(); t++) {
+      String[] f = lines.get(t + 1).split(",");
+      assertThat(Double.parseDouble(f[3])).isEqualTo(d.series().get(0).raw()[t]);
+      final int row = t;
+      boolean inside = first.windows().stream().anyMatch(w -> w.start() <= row && row <= w.end());
+      assertThat(f[4]).isEqualTo(inside ? "1" : "0");
+      labelled += inside ? 1 : 0;
+    }
+    assertThat(labelled).isPositive();
 
     // report.html: one metrics row per method with its own figures, in column order
     Path html = dir.resolve("report").resolve(NabReport.HTML);
