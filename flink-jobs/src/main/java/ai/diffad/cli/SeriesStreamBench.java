@@ -89,7 +89,8 @@ final class SeriesStreamBench {
       o.flush();
       Path out = tmp.resolve("out");
       StreamJob job = StreamJob.builder().model(modelDir).input(in).recursive(true).output(out)
-          .engine(engine).online(online).parallelism(1).bounded().build();
+          .engine(engine).online(online).parallelism(1).bounded()
+          .checkpointDir(tmp.resolve("checkpoints").toString()).build();
       StreamExecutionEnvironment env = FlinkEnvironments.local(new Configuration(), 1,
           FlinkEnvironments.freePort(FlinkEnvironments.WEB_UI_PORT));
       long t0 = System.nanoTime();

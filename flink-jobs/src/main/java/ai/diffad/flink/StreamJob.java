@@ -77,6 +77,16 @@ public final class StreamJob {
   public static final String UID_SCORE = "score";
   /** Operator uids. */
   public static final String UID_TAP = "score-tap";
+  /**
+   * Why a job that learns online needs checkpoint storage of its own: each source's weights are
+   * keyed state (1.8 MB for the NAB imputer), and the JobManager's memory storage refuses a
+   * checkpoint over 5 MB; without this check three sources made every checkpoint fail and the job
+   * restart over and over.
+   */
+  static final String ONLINE_NEEDS_DIR = "online learning keeps each source's model weights as"
+      + " checkpointed state (megabytes per source), more than the JobManager's memory storage"
+      + " holds (5 MB): set checkpointing.dir to a folder or file:// URI";
+
   /** Uid of the per-source scorer that learns online. */
   public static final String UID_ONLINE_SCORE = "online-score";
   /** Operator uids. */
@@ -161,6 +171,9 @@ public final class StreamJob {
       throw new IllegalArgumentException("parallelism must be in [1, " + MAX_PARALLELISM + "], got "
           + parallelism);
     }
+    if (online != null && checkpointInterval != null && checkpointDir == null) {
+      throw new IllegalArgumentException(ONLINE_NEEDS_DIR);
+    }
     if (kafkaOutput != null && exactlyOnce && checkpointInterval == null) {
       throw new IllegalArgumentException("exactly-once Kafka outputs need checkpointing");
     }
@@ -173,6 +186,9 @@ public final class StreamJob {
 
   /** A builder set from a stream configuration. */
   public static Builder builder(StreamConfig c) {
+    if (c.online() != null && c.checkpointing().dir() == null) {
+      throw new ai.diffad.config.ConfigException("checkpointing.dir", ONLINE_NEEDS_DIR);
+    }
     // Without an engine of its own the stream scores with the model's (read only then).
     ai.diffad.model.artifact.ModelManifest manifest = c.engine() != null && c.online() == null
         ? null : ai.diffad.model.artifact.ModelArtifact.readManifest(c.model());

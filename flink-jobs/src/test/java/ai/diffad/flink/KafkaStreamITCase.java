@@ -333,6 +333,7 @@ class KafkaStreamITCase {
         .engine(profile.engine())
         .online(new ai.diffad.config.OnlineConfig(40, 2, 4, 1e-3, 200))
         .checkpointInterval(Duration.ofMillis(500))
+        .checkpointDir(shared.resolve("online-checkpoints").toString())
         .parallelism(2)
         .build();
     StreamExecutionEnvironment env = env();

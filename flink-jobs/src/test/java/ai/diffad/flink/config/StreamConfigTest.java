@@ -156,6 +156,11 @@ class StreamConfigTest {
     assertThat(StreamConfig.parse(BASE + "online: {every: 100, steps: 2, batchSize: 8,"
         + " learningRate: 0.001, history: 500}", false).online())
         .isEqualTo(new ai.diffad.config.OnlineConfig(100, 2, 8, 1e-3, 500));
+    // each source's weights are state: more than the JobManager's memory storage holds
+    assertThatThrownBy(() -> ai.diffad.flink.StreamJob.builder(StreamConfig.parse(BASE
+        + "online: {every: 250}", false)))
+        .isInstanceOf(ai.diffad.config.ConfigException.class)
+        .hasMessageStartingWith("checkpointing.dir: online learning keeps each source's model");
     refused(BASE + "online: {every: 0}", "online.every: must be in [1, 2147483647], got 0");
     refused(BASE + "online: {learningRate: 2}", "online.learningRate: must be in (0, 1), got 2.0");
     assertThatThrownBy(() -> StreamConfig.parse(BASE + "online: {evry: 1}", false))
