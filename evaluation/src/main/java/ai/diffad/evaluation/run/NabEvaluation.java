@@ -213,9 +213,10 @@ public final class NabEvaluation {
    * @param options the detector settings (shared by both methods)
    * @param scoringSeconds wall time of the engine
    * @param seconds wall time of the evaluation
+   * @param corpus the series scored, in the order of every method's results
    */
   public record Result(List<MethodResult> methods, Options options, double scoringSeconds,
-      double seconds) {
+      double seconds, List<NabSeries> corpus) {
     /** diffad's figures. */
     public MethodResult diffad() {
       return methods.get(0);

@@ -66,7 +66,7 @@ final class NabProtocol {
       results.add(evaluate(e.getKey(), e.getValue()));
     }
     return new Result(List.copyOf(results), options, scoringSeconds,
-        (System.nanoTime() - t0) / 1e9);
+        (System.nanoTime() - t0) / 1e9, corpus);
   }
 
   /** All figures of one method from its detector. */

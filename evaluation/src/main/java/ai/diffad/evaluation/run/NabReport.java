@@ -1,10 +1,8 @@
 package ai.diffad.evaluation.run;
 
 import ai.diffad.config.EngineConfig;
-import ai.diffad.evaluation.data.NabDataset;
 import ai.diffad.evaluation.data.NabDataset.NabSeries;
 import ai.diffad.evaluation.metrics.BinaryCounts;
-import ai.diffad.evaluation.metrics.IndexWindow;
 import ai.diffad.evaluation.metrics.NabProfile;
 import ai.diffad.evaluation.metrics.NabScorer;
 import ai.diffad.evaluation.metrics.SeriesMetrics;
@@ -61,8 +59,8 @@ public final class NabReport {
    * labelled window. {@code --scores-from dir/<method>} scores them again (without the refractory
    * rule, which NAB leaves to each detector, so with refractory 0 it gives the same figures).
    */
-  public static void writeResults(Path dir, NabEvaluation.Result r, List<NabSeries> corpus)
-      throws IOException {
+  public static void writeResults(Path dir, NabEvaluation.Result r) throws IOException {
+    List<NabSeries> corpus = r.corpus();
     for (NabEvaluation.MethodResult mr : r.methods()) {
       if (mr.series().size() != corpus.size()) {
         throw new IllegalArgumentException(mr.series().size() + " results for " + corpus.size()
@@ -78,12 +76,7 @@ public final class NabReport {
         Path file = dir.resolve(mr.name()).resolve(s.key().substring(0, slash))
             .resolve(mr.name() + "_" + s.key().substring(slash + 1));
         Files.createDirectories(file.getParent());
-        boolean[] label = new boolean[s.rows()];
-        for (IndexWindow w : s.windows()) {
-          for (int t = Math.max(0, w.start()); t <= Math.min(w.end(), s.rows() - 1); t++) {
-            label[t] = true;
-          }
-        }
+        boolean[] label = NabProtocol.labels(s.rows(), s.windows());
         StringBuilder b = new StringBuilder("timestamp,value,anomaly_score,raw_score,label\n");
         for (int t = 0; t < s.rows(); t++) {
           b.append(NAB_TIME.format(s.timestamps()[t])).append(',').append(s.values()[t])
@@ -166,7 +159,7 @@ public final class NabReport {
       }
     }
     Files.writeString(out.resolve(CSV), csv, StandardCharsets.UTF_8);
-    writeResults(out.resolve(RESULTS), r, NabDataset.open(dataset));
+    writeResults(out.resolve(RESULTS), r);
 
     html(out, r, model, engine, m, run, timings);
   }
