@@ -40,7 +40,7 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
       case FEATURE -> new Feature(kind, null, null, null);
       case KNN -> new Knn(kind, null, null, null, null, null, null);
       case SEGMENTATION -> new Segmentation(kind);
-      case IMPUTATION -> new Imputation(kind, null, null, null, null, null, null);
+      case IMPUTATION -> new Imputation(kind, null, null, null, null, null, null, null);
       case SUM -> throw new ConfigException("map", "sum combines other maps and needs them: give"
           + " {kind: sum, parts: [...], weights: [...]} in an engine file (--engine)");
     };
@@ -250,10 +250,14 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
    *     steps of the reverse process (ImDiffusion's ensemble over steps; default 1: the final
    *     imputation only), at most the engine's steps
    * @param error l1 or l2: the per-row error, averaged over channels (default l1)
+   * @param sharedNoise true (default): every window starts from the same noise at t* (common
+   *     random numbers), so two windows' errors differ only by what the windows hold; false: each
+   *     window's noise is drawn from its own key, which adds a seed-to-seed spread to every error
+   *     (NAB: 57.1 against 58.7 to 60.3 shared, BENCHMARKS.md)
    */
   @JsonDeserialize(using = JsonDeserializer.None.class)
   record Imputation(MapKind kind, MaskKind mask, Integer lastRows, Integer strips, Double ratio,
-      Integer ensemble, MapKind error) implements MapConfig {
+      Integer ensemble, MapKind error, Boolean sharedNoise) implements MapConfig {
     /** Validates and fills defaults. */
     public Imputation {
       kind = requireKind(kind, MapKind.IMPUTATION);
@@ -263,6 +267,7 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
       ratio = ratio == null ? ImputationConfig.DEFAULT_RATIO : ratio;
       ensemble = ensemble == null ? 1 : ensemble;
       error = error == null ? MapKind.L1 : error;
+      sharedNoise = sharedNoise == null || sharedNoise;
       Check.positive("lastRows", lastRows);
       Check.inRange("strips", strips, 2, 1 << 20);
       if (!(ratio > 0 && ratio < 1)) {

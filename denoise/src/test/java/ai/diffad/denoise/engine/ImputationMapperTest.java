@@ -82,7 +82,37 @@ class ImputationMapperTest {
   }
 
   private static MapConfig.Imputation map(MaskKind mask, int ensemble) {
-    return new MapConfig.Imputation(MapKind.IMPUTATION, mask, 4, 4, 0.25, ensemble, MapKind.L1);
+    return map(mask, ensemble, null);
+  }
+
+  private static MapConfig.Imputation map(MaskKind mask, int ensemble, Boolean sharedNoise) {
+    return new MapConfig.Imputation(MapKind.IMPUTATION, mask, 4, 4, 0.25, ensemble, MapKind.L1,
+        sharedNoise);
+  }
+
+  @Test
+  void sharedNoiseScoresTheSameWindowTheSameWhateverItsKeyPerWindowNoiseDoesNot() {
+    float[] w = sine(WINDOW, 2.0);
+    float[][] twice = {w, w.clone()};
+    long[] keys = {Reconstructor.tileKey("s", 0), Reconstructor.tileKey("s", 4)};
+    assertThat(map(MaskKind.LAST, 1).sharedNoise()).as("default").isTrue();
+    try (LoadedModel model = ModelArtifact.load(imputer, Device.cpu());
+        AnomalyEngine shared = new AnomalyEngine(model, engine(map(MaskKind.LAST, 1), 700));
+        AnomalyEngine own = new AnomalyEngine(model,
+            engine(map(MaskKind.LAST, 1, false), 700))) {
+      float[][] s = shared.windowMaps(twice, keys);
+      assertThat(s[1]).containsExactly(s[0]);
+      float[][] o = own.windowMaps(twice, keys);
+      double gap = 0;
+      for (int r = WINDOW - 4; r < WINDOW; r++) {
+        gap += Math.abs(o[1][r] - o[0][r]);
+      }
+      // Different start noise at t* = 700 (sqrt(1 - abar) = 0.99 of it): the imputations differ.
+      assertThat(gap).isGreaterThan(1e-3);
+      // A per-window engine given the shared key for a window draws the shared noise exactly.
+      float[][] k0 = own.windowMaps(twice, new long[] {ImputationMapper.SHARED_KEY, 1L});
+      assertThat(k0[0]).containsExactly(s[0]);
+    }
   }
 
   @Test
@@ -139,7 +169,7 @@ class ImputationMapperTest {
       assertThatThrownBy(() -> new AnomalyEngine(model, engine(map(MaskKind.LAST, 6), 500)))
           .isInstanceOf(ConfigException.class).hasMessageContaining("map.ensemble");
       MapConfig.Imputation tooLong =
-          new MapConfig.Imputation(MapKind.IMPUTATION, MaskKind.LAST, WINDOW, 4, 0.25, 1, null);
+          new MapConfig.Imputation(MapKind.IMPUTATION, MaskKind.LAST, WINDOW, 4, 0.25, 1, null, null);
       assertThatThrownBy(() -> new AnomalyEngine(model, engine(tooLong, 500)))
           .isInstanceOf(ConfigException.class).hasMessageContaining("lastRows");
     }

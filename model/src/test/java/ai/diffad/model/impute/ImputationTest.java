@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** The imputer's masks and network input, on hand-made cases. */
 class ImputationTest {
   private static MapConfig.Imputation map(MaskKind kind, int lastRows, int strips, double ratio) {
-    return new MapConfig.Imputation(MapKind.IMPUTATION, kind, lastRows, strips, ratio, 1, null);
+    return new MapConfig.Imputation(MapKind.IMPUTATION, kind, lastRows, strips, ratio, 1, null,
+        null);
   }
 
   @Test
