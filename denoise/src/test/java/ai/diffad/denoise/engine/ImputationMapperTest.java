@@ -169,7 +169,8 @@ class ImputationMapperTest {
       assertThatThrownBy(() -> new AnomalyEngine(model, engine(map(MaskKind.LAST, 6), 500)))
           .isInstanceOf(ConfigException.class).hasMessageContaining("map.ensemble");
       MapConfig.Imputation tooLong =
-          new MapConfig.Imputation(MapKind.IMPUTATION, MaskKind.LAST, WINDOW, 4, 0.25, 1, null, null);
+          new MapConfig.Imputation(MapKind.IMPUTATION, MaskKind.LAST, WINDOW, 4, 0.25, 1, null,
+              null);
       assertThatThrownBy(() -> new AnomalyEngine(model, engine(tooLong, 500)))
           .isInstanceOf(ConfigException.class).hasMessageContaining("lastRows");
     }
