@@ -7,7 +7,8 @@ package ai.diffad.config;
  *     mnist-idx (idx[.gz] image file or its folder), sensor (series; windows), nab (a NAB
  *     corpus: the probationary part of every series, each normalised on its own; see {@link
  *     DataFormat#NAB})
- * @param channels 1 (gray) or 3 (RGB) for images; sensor dimensions for series (1 for nab)
+ * @param channels 1 (gray) or 3 (RGB) for images; sensor dimensions for series (1 for nab), plus
+ *     the context channels of {@code context} (nab with daily context: 2; the default then)
  * @param size network input: square crop side for images, window length for sensors
  * @param resize images are first resized so that their shorter side is this many pixels (0: keep)
  * @param flips random horizontal and vertical flips in training
@@ -17,6 +18,8 @@ package ai.diffad.config;
  * @param holdout fraction of the training images (sorted by path) kept out of training so that a
  *     threshold can be fitted on normal images the model has not seen: every k-th image, k =
  *     round(1 / holdout); 0 keeps none. {@link #heldOut} is the one rule training and evaluation share.
+ * @param context none (default) or daily (nab only): context channels after the value channels,
+ *     built from each series' timestamps and earlier rows ({@link SeriesContext})
  */
 public record DataConfig(
     DataFormat format,
@@ -27,18 +30,30 @@ public record DataConfig(
     Boolean rotations,
     Integer stride,
     Integer padTo,
-    Double holdout) {
+    Double holdout,
+    SeriesContext context) {
+
+  /** Without a context. */
+  public DataConfig(DataFormat format, Integer channels, Integer size, Integer resize,
+      Boolean flips, Boolean rotations, Integer stride, Integer padTo, Double holdout) {
+    this(format, channels, size, resize, flips, rotations, stride, padTo, holdout, null);
+  }
 
   /** Without a hold-out. */
   public DataConfig(DataFormat format, Integer channels, Integer size, Integer resize, Boolean flips,
       Boolean rotations, Integer stride, Integer padTo) {
-    this(format, channels, size, resize, flips, rotations, stride, padTo, null);
+    this(format, channels, size, resize, flips, rotations, stride, padTo, null, null);
   }
 
   /** Validates and fills defaults. */
   public DataConfig {
     format = format == null ? DataFormat.IMAGES : format;
-    channels = channels == null ? 1 : channels;
+    context = context == null ? SeriesContext.NONE : context;
+    if (context != SeriesContext.NONE && format != DataFormat.NAB) {
+      throw new ConfigException("context", context.spelling() + " needs data.format nab (series"
+          + " with timestamps), got " + format.spelling() + "; allowed here: none");
+    }
+    channels = channels == null ? 1 + context.channels(1) : channels;
     size = size == null ? 64 : size;
     resize = resize == null ? 0 : resize;
     flips = flips == null ? Boolean.TRUE : flips;
@@ -50,7 +65,12 @@ public record DataConfig(
       throw new ConfigException("holdout", "must be in [0, 0.5], got " + holdout);
     }
     if (format == DataFormat.NAB) {
-      Check.inRange("channels", channels, 1, 1);
+      int nab = 1 + context.channels(1);
+      if (channels != nab) {
+        throw new ConfigException("channels", "must be " + nab + " for nab with context "
+            + context.spelling() + " (one value column" + (nab > 1 ? " and its context)" : ")")
+            + ", got " + channels);
+      }
     } else if (format == DataFormat.SENSOR) {
       Check.inRange("channels", channels, 1, 4096);
     } else if (channels != 1 && channels != 3) {
@@ -63,6 +83,11 @@ public record DataConfig(
     }
     Check.inRange("stride", stride, 1, size);
     Check.nonNegative("padTo", (long) padTo);
+  }
+
+  /** The value channels: {@code channels} less the context channels. */
+  public int valueChannels() {
+    return context == SeriesContext.NONE ? channels : channels / 2;
   }
 
   /**

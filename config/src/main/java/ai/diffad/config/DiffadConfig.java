@@ -120,7 +120,7 @@ public record DiffadConfig(
             + " (network.numClasses 0)");
       }
       try {
-        imputation.checkFor(data.size());
+        imputation.checkFor(data.valueChannels(), data.size());
       } catch (ConfigException e) {
         throw e.under("imputation");
       }
@@ -166,9 +166,28 @@ public record DiffadConfig(
     return new DiffadConfig(name, schedule, prediction, network, training, data, d, engine, imputation);
   }
 
-  /** The input channels of the denoiser: C, or 2C + 1 for an imputer (noised rows, clean rows, mask). */
+  /**
+   * The input channels of the denoiser: C, or for an imputer the noised rows, the clean rows and
+   * the mask: 2C + {@link #maskChannels()}.
+   */
   public int denoiserInChannels() {
-    return imputation != null ? 2 * data.channels() + 1 : data.channels();
+    int c = data.channels();
+    return imputation != null ? 2 * c + maskChannels() : c;
+  }
+
+  /**
+   * Channels of an imputer's mask: C (a mask per channel) when some channels are hidden apart
+   * from others, that is with {@code sensor} training masks (one sensor hidden at a time) or with
+   * context channels (never hidden, data.context); else 1 (one mask per row, for every channel).
+   * 0 without an imputation section.
+   */
+  public int maskChannels() {
+    if (imputation == null) {
+      return 0;
+    }
+    boolean perChannel = imputation.masks().contains(MaskKind.SENSOR)
+        || data.context() != SeriesContext.NONE;
+    return perChannel ? data.channels() : 1;
   }
 
   /** This profile with another training batch size. */

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Trains the series network as an imputer (ImDiffusion, Chen et al., VLDB 2024) instead of a plain
  * denoiser: per training window some rows are masked; the network sees the noised masked rows,
- * the clean unmasked rows and the mask (2C + 1 input channels) and learns the noise of the masked
+ * the clean unmasked rows and the mask (2C + 1 input channels; 3C with {@code sensor} masks or
+ * context channels, see {@link DiffadConfig#maskChannels}) and learns the noise of the masked
  * rows only. Scored with {@code map: imputation}: the rows a scoring mask hides are imputed from
  * the rest, and the imputation error is the anomaly score (a level shift or a spike cannot be
  * copied from rows the network does not see).
@@ -48,8 +49,12 @@ public record ImputationConfig(List<MaskKind> masks, Integer lastRows, Integer s
     return new ImputationConfig(null, null, null, null);
   }
 
-  /** Checks the mask sizes against a window of {@code size} rows. */
-  void checkFor(int size) {
+  /** Checks the masks against windows of {@code valueChannels} value channels x {@code size}. */
+  void checkFor(int valueChannels, int size) {
+    if (masks.contains(MaskKind.SENSOR) && valueChannels < 2) {
+      throw new ConfigException("masks", "sensor needs at least 2 value channels (data.channels),"
+          + " got " + valueChannels);
+    }
     if (lastRows >= size) {
       throw new ConfigException("lastRows", "must be below data.size (" + size + "), got "
           + lastRows);

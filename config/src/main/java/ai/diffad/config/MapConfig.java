@@ -239,10 +239,11 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
    * before the hidden ones and the row itself; the window's other rows take the mean of the hidden
    * rows' errors), {@code grating} hides alternate strips (two complementary passes),
    * {@code random} a random partition of the rows into round(1 / ratio) passes (drawn from the
-   * window's noise key).
+   * window's noise key), {@code sensor} one sensor over the whole window per pass, imputed from the
+   * other sensors (C passes; needs a model trained with sensor masks).
    *
    * @param kind imputation
-   * @param mask last, grating or random (default grating: every row imputed from both sides)
+   * @param mask last, grating, random or sensor (default grating: every row imputed from both sides)
    * @param lastRows rows hidden by {@code last} (default 16), below the window length
    * @param strips strips of {@code grating} (default 8), at most the window length
    * @param ratio share of the rows per pass of {@code random}, in (0, 1) (default 0.25)
@@ -279,12 +280,16 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
       }
     }
 
-    /** Mask passes per window: 1 (last), 2 (grating), round(1 / ratio) (random). */
-    public int passes() {
+    /**
+     * Mask passes per window of {@code channels} sensors: 1 (last), 2 (grating), round(1 / ratio)
+     * (random), one per sensor (sensor).
+     */
+    public int passes(int channels) {
       return switch (mask) {
         case LAST -> 1;
         case GRATING -> 2;
         case RANDOM -> Math.max(1, (int) Math.round(1.0 / ratio));
+        case SENSOR -> channels;
       };
     }
   }

@@ -201,6 +201,40 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aDailyContextAddsAChannelThatTheImputerNeverHides() {
+    String base = "network:\n  kind: unet1d\n  baseChannels: 32\n  groups: 8\ndata:\n"
+        + "  format: nab\n  size: 64\n";
+    DiffadConfig plain = yaml(base + "imputation:\n  masks: [last]\n  lastRows: 8\n"
+        + "engine:\n  map: {kind: imputation, mask: last, lastRows: 8}\n");
+    assertThat(plain.data().context()).isEqualTo(SeriesContext.NONE);
+    assertThat(plain.data().channels()).isEqualTo(1);
+    assertThat(plain.maskChannels()).isEqualTo(1);
+    assertThat(plain.denoiserInChannels()).isEqualTo(3);
+    DiffadConfig daily = yaml(base + "  context: daily\nimputation:\n  masks: [last]\n"
+        + "  lastRows: 8\nengine:\n  map: {kind: imputation, mask: last, lastRows: 8}\n");
+    assertThat(daily.data().context()).isEqualTo(SeriesContext.DAILY);
+    assertThat(daily.data().channels()).as("the value and its context").isEqualTo(2);
+    assertThat(daily.data().valueChannels()).isEqualTo(1);
+    // A mask per channel, so that the context channel is never hidden: 2 + 2 + 2 inputs.
+    assertThat(daily.maskChannels()).isEqualTo(2);
+    assertThat(daily.denoiserInChannels()).isEqualTo(6);
+    assertThat(yaml(base + "  context: daily\n").maskChannels()).as("no imputer").isZero();
+
+    assertThatThrownBy(() -> yaml(base + "  context: weekly\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("data.context: must be one of [none, daily], got 'weekly'");
+    assertThatThrownBy(() -> yaml(base + "  context: daily\n  channels: 1\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("data.channels: must be 2 for nab with context daily (one value column and"
+            + " its context), got 1");
+    assertThatThrownBy(() -> yaml("network:\n  kind: unet1d\ndata:\n  format: sensor\n"
+        + "  channels: 2\n  context: daily\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("data.context: daily needs data.format nab (series with timestamps), got"
+            + " sensor; allowed here: none");
+  }
+
+  @Test
   void sensorDataNeedTheOneDimensionalNetwork() {
     assertThatThrownBy(() -> yaml("data:\n  format: sensor\n  channels: 8\n"))
         .isInstanceOf(ConfigException.class)

@@ -4,6 +4,7 @@ import ai.diffad.config.EngineConfig;
 import ai.diffad.config.OnlineConfig;
 import ai.diffad.denoise.data.InMemoryTrainingSet;
 import ai.diffad.denoise.data.NabTrainingSet;
+import ai.diffad.denoise.io.DailyContext;
 import ai.diffad.denoise.record.JsonLines;
 import ai.diffad.denoise.run.ScoreRun;
 import ai.diffad.evaluation.data.NabDataset;
@@ -43,10 +44,13 @@ final class SeriesStreamBench {
   static int run(Path modelDir, Path dataset, int count, int chunk, OnlineConfig online,
       PrintWriter o) throws Exception {
     ModelManifest m = ModelArtifact.readManifest(modelDir);
-    if (!m.isSeries() || m.config().data().channels() != 1) {
-      throw new IllegalArgumentException("bench series-stream needs a one-channel series model"
-          + " (NAB series have one value), got " + m.name());
+    if (!m.isSeries() || m.config().data().valueChannels() != 1) {
+      throw new IllegalArgumentException("bench series-stream needs a series model of one value"
+          + " channel (NAB series have one value), got " + m.name());
     }
+    // A model with a daily context gets it as a second column, built from the whole series
+    // (what the NAB evaluation gives it), so each input carries its earlier days' context.
+    int channels = m.config().data().channels();
     int window = m.config().data().size();
     if (chunk < window) {
       throw new IllegalArgumentException("--chunk " + chunk + " is shorter than the model's"
@@ -62,14 +66,21 @@ final class SeriesStreamBench {
       float[] first = null;
       for (int s = 0; s < corpus.size(); s++) {
         float[] norm = NabTrainingSet.normalise(corpus.get(s).values());
+        int n = norm.length;
+        float[] series = channels == 1 ? norm : DailyContext.append(norm, 1, n,
+            DailyContext.rowsPerDay(corpus.get(s).timestamps()));
         if (first == null) {
-          first = norm;
+          first = series;
         }
         Path folder = Files.createDirectories(in.resolve(String.format(Locale.ROOT, "s%02d", s)));
-        for (int from = 0; from + chunk <= norm.length; from += chunk) {
-          StringBuilder csv = new StringBuilder("value\n");
+        for (int from = 0; from + chunk <= n; from += chunk) {
+          StringBuilder csv = new StringBuilder(channels == 1 ? "value\n" : "value,context\n");
           for (int k = from; k < from + chunk; k++) {
-            csv.append(norm[k]).append('\n');
+            csv.append(series[k]);
+            for (int c = 1; c < channels; c++) {
+              csv.append(',').append(series[c * n + k]);
+            }
+            csv.append('\n');
           }
           Files.writeString(folder.resolve(String.format(Locale.ROOT, "%06d.csv", from)), csv);
           rows += chunk;
@@ -107,9 +118,13 @@ final class SeriesStreamBench {
       if (online != null) {
         try (LoadedModel model = ModelArtifact.load(modelDir, Engine.getInstance().defaultDevice());
             OnlineTuner tuner = new OnlineTuner(model, online)) {
-          float[] past = Arrays.copyOfRange(first, 0, Math.min(first.length, online.history()));
+          int len = Math.min(first.length / channels, online.history());
+          float[] past = new float[channels * len];
+          for (int c = 0; c < channels; c++) {
+            System.arraycopy(first, c * (first.length / channels), past, c * len, len);
+          }
           InMemoryTrainingSet set = new InMemoryTrainingSet(List.of(
-              new InMemoryTrainingSet.Item(past, 1, past.length, -1)), 1, "bench");
+              new InMemoryTrainingSet.Item(past, 1, len, -1)), channels, "bench");
           double[] ms = new double[6];
           for (int i = 0; i < ms.length; i++) {
             long u0 = System.nanoTime();

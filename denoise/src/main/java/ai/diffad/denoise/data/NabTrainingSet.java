@@ -1,5 +1,7 @@
 package ai.diffad.denoise.data;
 
+import ai.diffad.config.SeriesContext;
+import ai.diffad.denoise.io.DailyContext;
 import ai.diffad.denoise.io.SensorReader;
 import ai.diffad.denoise.io.SensorSeries;
 import ai.diffad.denoise.io.SensorStats;
@@ -21,7 +23,8 @@ import java.util.stream.Stream;
  * {@link #probationaryRows} rows, the part NAB lets a detector learn from before it scores
  * anything. Each series is normalised by the mean and standard deviation of its own probationary
  * part ({@link #normalise}), then cut into one-channel windows of data.size with stride
- * data.stride. Labels are never read.
+ * data.stride. Labels are never read. With data.context daily each window has a second channel,
+ * the {@link DailyContext} of its rows.
  *
  * <p>Since each series has its own statistics, the model stores channelMean 0 and channelStd 1
  * ({@link #channelMean}, {@link #channelStd}): whoever scores a series with it must first
@@ -36,6 +39,7 @@ public final class NabTrainingSet implements TrainingSet {
 
   private final List<float[]> windows;
   private final int window;
+  private final int channels;
   private final List<Part> parts;
   private final String description;
 
@@ -52,9 +56,11 @@ public final class NabTrainingSet implements TrainingSet {
   public record Part(Path file, int rows, int probationRows, double mean, double std,
       int windows) {}
 
-  private NabTrainingSet(List<float[]> windows, int window, List<Part> parts, String description) {
+  private NabTrainingSet(List<float[]> windows, int window, int channels, List<Part> parts,
+      String description) {
     this.windows = List.copyOf(windows);
     this.window = window;
+    this.channels = channels;
     this.parts = List.copyOf(parts);
     this.description = description;
   }
@@ -111,11 +117,15 @@ public final class NabTrainingSet implements TrainingSet {
    * @param window window length L (data.size)
    * @param stride window stride S (data.stride)
    * @param maxValues per-file cap on values (engine.maxSensorValues)
+   * @param context data.context: with {@code daily}, each window has a second channel, the
+   *     {@link DailyContext} of its rows (built from the probationary part only), and windows start
+   *     one day into probation when it is long enough, so that their context is never empty
    * @throws IOException if there are no CSVs, a file is unusable or has more than one value
-   *     column, or a probationary part is shorter than one window
+   *     column, a probationary part is shorter than one window, or a daily context has no
+   *     timestamps to come from
    */
-  public static NabTrainingSet load(Path root, int window, int stride, long maxValues)
-      throws IOException {
+  public static NabTrainingSet load(Path root, int window, int stride, long maxValues,
+      SeriesContext context) throws IOException {
     Path data = Files.isDirectory(root.resolve("data")) ? root.resolve("data") : root;
     List<Path> files;
     if (Files.isRegularFile(data)) {
@@ -158,18 +168,46 @@ public final class NabTrainingSet implements TrainingSet {
       SensorStats stats = probationStats(values);
       float[] norm = normalise(values);
       float[] head = java.util.Arrays.copyOf(norm, p);
-      Windows w;
+      if (context == SeriesContext.NONE) {
+        Windows w;
+        try {
+          w = Windows.cut(new SensorSeries(head, 1, p, null), window, stride,
+              new SensorStats(new double[] {0}, new double[] {1}));
+        } catch (RejectedInputException e) { // length checked above
+          throw new IOException(f + ": " + e.detail(), e);
+        }
+        items.addAll(w.windows());
+        parts.add(new Part(f, values.length, p, stats.mean()[0], stats.std()[0], w.count()));
+        continue;
+      }
+      int perDay;
       try {
-        w = Windows.cut(new SensorSeries(head, 1, p, null), window, stride,
-            new SensorStats(new double[] {0}, new double[] {1}));
-      } catch (RejectedInputException e) { // length checked above
+        perDay = s.timestamps() == null ? 0 : DailyContext.rowsPerDay(s.timestamps());
+      } catch (RejectedInputException e) {
         throw new IOException(f + ": " + e.detail(), e);
       }
-      items.addAll(w.windows());
-      parts.add(new Part(f, values.length, p, stats.mean()[0], stats.std()[0], w.count()));
+      if (perDay == 0) {
+        throw new IOException(f + ": no timestamp column; data.context "
+            + context.spelling() + " builds its channel from the timestamps");
+      }
+      float[] withContext = DailyContext.append(head, 1, p, perDay);
+      // Windows whose context rows all have an earlier day, when probation holds enough of them
+      // (8 strides): else from the first row, as without context.
+      int first = perDay + window - 1 <= p - 1 - 8 * stride ? perDay + window - 1 : window - 1;
+      int count = 0;
+      for (int e = first; e < p; e += stride) {
+        float[] item = new float[2 * window];
+        System.arraycopy(withContext, e - window + 1, item, 0, window);
+        System.arraycopy(withContext, p + e - window + 1, item, window, window);
+        items.add(item);
+        count++;
+      }
+      parts.add(new Part(f, values.length, p, stats.mean()[0], stats.std()[0], count));
     }
-    return new NabTrainingSet(items, window, parts,
-        root + " (nab: probationary parts of " + files.size() + " series)");
+    int channels = 1 + context.channels(1);
+    return new NabTrainingSet(items, window, channels, parts, root + " (nab: probationary parts of "
+        + files.size() + " series" + (context == SeriesContext.NONE ? ")"
+            : ", with " + context.spelling() + " context)"));
   }
 
   /** What each series contributed, in file order. */
@@ -182,16 +220,21 @@ public final class NabTrainingSet implements TrainingSet {
     return window;
   }
 
-  /** 0: each series was normalised by its own probationary mean before windowing. */
+  /**
+   * 0 per channel: each series was normalised by its own probationary mean before windowing (the
+   * context is built from the normalised values).
+   */
   @Override
   public double[] channelMean() {
-    return new double[] {0.0};
+    return new double[channels];
   }
 
-  /** 1: each series was divided by its own probationary standard deviation. */
+  /** 1 per channel: each series was divided by its own probationary standard deviation. */
   @Override
   public double[] channelStd() {
-    return new double[] {1.0};
+    double[] one = new double[channels];
+    java.util.Arrays.fill(one, 1.0);
+    return one;
   }
 
   @Override
@@ -201,7 +244,7 @@ public final class NabTrainingSet implements TrainingSet {
 
   @Override
   public int channels() {
-    return 1;
+    return channels;
   }
 
   @Override

@@ -41,7 +41,7 @@ public final class TrainingSets {
               ? path.resolve("train").resolve("good") : path);
       case SENSOR -> openSensor(data, path, EngineConfig.defaults().maxSensorValues());
       case NAB -> NabTrainingSet.load(path, data.size(), data.stride(),
-          EngineConfig.defaults().maxSensorValues());
+          EngineConfig.defaults().maxSensorValues(), data.context());
     };
   }
 

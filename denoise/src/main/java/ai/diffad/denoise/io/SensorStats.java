@@ -79,6 +79,15 @@ public record SensorStats(double[] mean, double[] std) {
     return new SensorStats(mean, std);
   }
 
+  /** The statistics of the first {@code n} channels. */
+  public SensorStats head(int n) {
+    if (n < 1 || n > channels()) {
+      throw new IllegalArgumentException("the first " + n + " of " + channels() + " channels");
+    }
+    return n == channels() ? this
+        : new SensorStats(Arrays.copyOf(mean, n), Arrays.copyOf(std, n));
+  }
+
   /** The series' values normalised per channel, channel-major (C, L), as a new array. */
   public float[] normalise(SensorSeries s) {
     if (s.channels() != channels()) {

@@ -1,7 +1,9 @@
 package ai.diffad.denoise.run;
 
+import ai.diffad.config.DataConfig;
 import ai.diffad.config.EngineConfig;
 import ai.diffad.denoise.calibrate.Calibration;
+import ai.diffad.denoise.io.DailyContext;
 import ai.diffad.denoise.io.DecodedImage;
 import ai.diffad.denoise.io.ImageDecoder;
 import ai.diffad.denoise.io.SensorReader;
@@ -119,12 +121,12 @@ public final class ScoreRun {
       if (sensorModel) {
         SensorReader reader = SensorReader.of(config, m.input().size());
         SensorSeries s = reader.read(in.file());
-        s.requireChannels(m.input().channels());
         double[] mean = m.input().channelMean();
-        double[] std = m.input().channelStd();
-        SensorStats stats = mean == null ? SensorStats.of(List.of(s)) : new SensorStats(mean, std);
-        return new DecodedInput(in.id(), null, DecodedInput.SERIES, stats.normalise(s),
-            s.channels(), 1, s.length(), (System.nanoTime() - t) / 1e6);
+        SensorStats stats = mean == null ? null : new SensorStats(mean, m.input().channelStd());
+        DataConfig data = m.config().data();
+        return new DecodedInput(in.id(), null, DecodedInput.SERIES,
+            DailyContext.modelInput(data, stats, s), data.channels(), 1, s.length(),
+            (System.nanoTime() - t) / 1e6);
       }
       DecodedImage img = decoder.decode(in.file()).withChannels(m.input().channels());
       return new DecodedInput(in.id(), null, DecodedInput.IMAGE, img.data(), img.channels(),

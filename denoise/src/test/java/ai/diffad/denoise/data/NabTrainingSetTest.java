@@ -112,6 +112,44 @@ class NabTrainingSetTest {
   }
 
   @Test
+  void aDailyContextIsASecondChannelBuiltFromTheProbationaryPartOnly() throws Exception {
+    // 5-minute rows (288 a day), 6000 rows: probation 750 rows of a daily sine plus a trend, then
+    // rows that must never reach training.
+    write("g/daily.csv", 6000, i -> i < 750 ? Math.sin(2 * Math.PI * i / 288) + i / 500.0 : 1e6);
+    DataConfig daily = new DataConfig(DataFormat.NAB, null, 8, null, false, false, 4, null, null,
+        ai.diffad.config.SeriesContext.DAILY);
+    NabTrainingSet set = (NabTrainingSet) TrainingSets.open(daily, dir);
+    assertThat(set.channels()).isEqualTo(2);
+    assertThat(set.channelMean()).containsExactly(0.0, 0.0);
+    assertThat(set.channelStd()).containsExactly(1.0, 1.0);
+    // Windows end at rows 295, 299, ..., 747: a day into probation, so no context row is empty.
+    assertThat(set.size()).isEqualTo((747 - 295) / 4 + 1);
+    double[] whole = new double[6000];
+    for (int i = 0; i < 6000; i++) {
+      whole[i] = i < 750 ? Math.sin(2 * Math.PI * i / 288) + i / 500.0 : 1e6;
+    }
+    float[] norm = NabTrainingSet.normalise(whole);
+    for (int w : new int[] {0, 50, set.size() - 1}) {
+      float[] item = set.item(w);
+      assertThat(item).hasSize(16);
+      int end = 295 + 4 * w;
+      for (int k = 0; k < 8; k++) {
+        int r = end - 7 + k;
+        double sum = 0;
+        int days = 0;
+        for (int e = r - 288; e >= 0; e -= 288) {
+          sum += norm[e];
+          days++;
+        }
+        assertThat((double) item[k]).isCloseTo(norm[r], within(1e-5));
+        assertThat((double) item[8 + k]).as("context of row %d", r)
+            .isCloseTo(sum / days, within(1e-5));
+      }
+    }
+    assertThat(set.description()).contains("with daily context");
+  }
+
+  @Test
   void nabDataAreOneChannel() {
     assertThatThrownBy(() -> new DataConfig(DataFormat.NAB, 2, 16, null, null, null, 4, null))
         .isInstanceOf(ConfigException.class)

@@ -1,9 +1,11 @@
 package ai.diffad.evaluation.run;
 
 import ai.diffad.config.DataFormat;
+import ai.diffad.config.SeriesContext;
 import ai.diffad.config.EngineConfig;
 import ai.diffad.denoise.data.NabTrainingSet;
 import ai.diffad.denoise.engine.AnomalyEngine;
+import ai.diffad.denoise.io.DailyContext;
 import ai.diffad.denoise.engine.Reconstructor;
 import ai.diffad.evaluation.data.NabDataset.NabSeries;
 import ai.diffad.evaluation.run.NabEvaluation.Options;
@@ -20,7 +22,8 @@ import java.util.Objects;
  * through an {@link AnomalyEngine}.
  *
  * <p>Every series is normalised by its own probationary part ({@link NabTrainingSet#normalise}),
- * as in training; the engine reconstructs windows of the model's length from t*:
+ * as in training, and given the model's context channels ({@link DailyContext}, from its
+ * timestamps, for data.context daily); the engine reconstructs windows of the model's length from t*:
  * <ul>
  *   <li>{@link Scoring#CAUSAL} (NAB requires a detector's score of row t to use rows up to t
  *       only): windows <em>ending</em> at every {@code causalStride}-th row; the score of a
@@ -36,6 +39,7 @@ import java.util.Objects;
 final class NabSeriesScorer {
   private final AnomalyEngine engine;
   private final int window;
+  private final SeriesContext context;
   private final Options options;
 
   /**
@@ -43,11 +47,14 @@ final class NabSeriesScorer {
    *
    * @param engine the engine (borrowed)
    * @param window the model's window length
+   * @param context the model's data.context (a daily context is built from each series'
+   *     timestamps)
    * @param options scoring mode, causal stride and tail
    */
-  NabSeriesScorer(AnomalyEngine engine, int window, Options options) {
+  NabSeriesScorer(AnomalyEngine engine, int window, SeriesContext context, Options options) {
     this.engine = Objects.requireNonNull(engine, "engine");
     this.window = window;
+    this.context = Objects.requireNonNull(context, "context");
     this.options = Objects.requireNonNull(options, "options");
   }
 
@@ -64,17 +71,21 @@ final class NabSeriesScorer {
   /** As {@link #score(NabSeries)}, learning online with {@code tuner} when it is not null. */
   double[] score(NabSeries s, OnlineTuner tuner) {
     float[] norm = NabTrainingSet.normalise(s.values());
+    int n = norm.length;
+    float[] input = context == SeriesContext.NONE ? norm
+        : DailyContext.append(norm, 1, n, DailyContext.rowsPerDay(s.timestamps()));
+    int channels = input.length / n;
     if (options.scoring() == Scoring.WINDOWED) {
       if (tuner != null) {
         throw new IllegalArgumentException("online learning needs causal scoring");
       }
-      return toDouble(engine.scoreSeries(norm, 1, norm.length, s.key()).perStep());
+      return toDouble(engine.scoreSeries(input, channels, n, s.key()).perStep());
     }
     Updater updater = tuner == null ? null
-        : new Updater(tuner, options.online(), norm,
-        NabTrainingSet.probationaryRows(norm.length), window, s.key());
-    return causal(engine, norm, window, options.causalStride(), options.causalTail(), s.key(),
-        updater);
+        : new Updater(tuner, options.online(), input, channels,
+        NabTrainingSet.probationaryRows(n), window, s.key());
+    return causal(engine, input, channels, window, options.causalStride(), options.causalTail(),
+        s.key(), updater);
   }
 
   /**
@@ -92,8 +103,8 @@ final class NabSeriesScorer {
     ai.diffad.config.OnlineConfig online = options.online();
     try (AnomalyEngine engine = new AnomalyEngine(model, cfg);
         OnlineTuner tuner = online == null ? null : new OnlineTuner(model, online)) {
-      NabSeriesScorer scorer =
-          new NabSeriesScorer(engine, model.manifest().config().data().size(), options);
+      ai.diffad.config.DataConfig data = model.manifest().config().data();
+      NabSeriesScorer scorer = new NabSeriesScorer(engine, data.size(), data.context(), options);
       long total = 0;
       for (NabSeries s : corpus) {
         total += s.rows();
@@ -128,16 +139,18 @@ final class NabSeriesScorer {
   static final class Updater {
     private final OnlineTuner tuner;
     private final ai.diffad.config.OnlineConfig online;
-    private final float[] norm;
+    private final float[] series;
+    private final int channels;
     private final int window;
     private final String id;
     private int next;
 
-    Updater(OnlineTuner tuner, ai.diffad.config.OnlineConfig online, float[] norm, int probation,
-        int window, String id) {
+    Updater(OnlineTuner tuner, ai.diffad.config.OnlineConfig online, float[] series, int channels,
+        int probation, int window, String id) {
       this.tuner = tuner;
       this.online = online;
-      this.norm = norm;
+      this.series = series;
+      this.channels = channels;
       this.window = window;
       this.id = id;
       this.next = Math.max(probation, window) - 1;
@@ -155,10 +168,10 @@ final class NabSeriesScorer {
       }
       int from = Math.max(0, row + 1 - online.history());
       if (row + 1 - from >= window) {
-        float[] past = Arrays.copyOfRange(norm, from, row + 1);
+        float[] past = rows(series, channels, from, row + 1);
         tuner.update(new ai.diffad.denoise.data.InMemoryTrainingSet(List.of(
-            new ai.diffad.denoise.data.InMemoryTrainingSet.Item(past, 1, past.length, -1)), 1,
-            id + " rows " + from + ".." + row), Reconstructor.tileKey(id, row));
+            new ai.diffad.denoise.data.InMemoryTrainingSet.Item(past, 1, row + 1 - from, -1)),
+            channels, id + " rows " + from + ".." + row), Reconstructor.tileKey(id, row));
       }
       while (next <= row) {
         next += online.every();
@@ -171,8 +184,9 @@ final class NabSeriesScorer {
    * an updater, never across a due update: {@code sink} gets each chunk's first index and maps,
    * then the updater hears the chunk's last end.
    */
-  private static void mapWindows(AnomalyEngine engine, float[] norm, int window, List<Integer> ends,
-      String id, Updater updater, java.util.function.BiConsumer<Integer, float[][]> sink) {
+  private static void mapWindows(AnomalyEngine engine, float[] series, int channels, int window,
+      List<Integer> ends, String id, Updater updater,
+      java.util.function.BiConsumer<Integer, float[][]> sink) {
     int from = 0;
     while (from < ends.size()) {
       int to = Math.min(ends.size(), from + 4096);
@@ -188,7 +202,7 @@ final class NabSeriesScorer {
       long[] keys = new long[m];
       for (int i = 0; i < m; i++) {
         int e = ends.get(from + i);
-        tiles[i] = Arrays.copyOfRange(norm, e - window + 1, e + 1);
+        tiles[i] = rows(series, channels, e - window + 1, e + 1);
         keys[i] = Reconstructor.tileKey(id, from + i);
       }
       sink.accept(from, engine.windowMaps(tiles, keys));
@@ -197,6 +211,20 @@ final class NabSeriesScorer {
       }
       from = to;
     }
+  }
+
+  /** Rows {@code from} (inclusive) to {@code to} (exclusive) of a channel-major (C, n) series. */
+  static float[] rows(float[] series, int channels, int from, int to) {
+    if (channels == 1) {
+      return Arrays.copyOfRange(series, from, to);
+    }
+    int n = series.length / channels;
+    int len = to - from;
+    float[] out = new float[channels * len];
+    for (int c = 0; c < channels; c++) {
+      System.arraycopy(series, c * n + from, out, c * len, len);
+    }
+    return out;
   }
 
   /** Window ends every {@code stride} rows from {@code window - 1}, and the last row. */
@@ -220,24 +248,28 @@ final class NabSeriesScorer {
    */
   static double[] causal(AnomalyEngine engine, float[] norm, int window, int stride, int tail,
       String id) {
-    return causal(engine, norm, window, stride, tail, id, null);
+    return causal(engine, norm, 1, window, stride, tail, id, null);
   }
 
-  static double[] causal(AnomalyEngine engine, float[] norm, int window, int stride, int tail,
-      String id, Updater updater) {
-    int n = norm.length;
+  /**
+   * As {@link #causal(AnomalyEngine, float[], int, int, int, String)} for a channel-major (C, n)
+   * series (values and context channels), learning online with {@code updater} when not null.
+   */
+  static double[] causal(AnomalyEngine engine, float[] series, int channels, int window,
+      int stride, int tail, String id, Updater updater) {
+    int n = series.length / channels;
     if (n < window) {
       throw new IllegalArgumentException(id + ": " + n + " rows, fewer than one window ("
           + window + ")");
     }
     int own = Math.min(engine.mapper().causalRows(), window);
     if (own > 0) {
-      return perRow(engine, norm, window, own, id, updater);
+      return perRow(engine, series, channels, window, own, id, updater);
     }
     int tl = Math.min(tail, window);
     List<Integer> ends = ends(n, window, stride);
     double[] endScore = new double[ends.size()];
-    mapWindows(engine, norm, window, ends, id, updater, (from, err) -> {
+    mapWindows(engine, series, channels, window, ends, id, updater, (from, err) -> {
       for (int i = 0; i < err.length; i++) {
         double sum = 0;
         for (int k = window - tl; k < window; k++) {
@@ -266,13 +298,13 @@ final class NabSeriesScorer {
    * value. Rows before the first window's hidden block (all probationary) take the first hidden
    * row's value.
    */
-  static double[] perRow(AnomalyEngine engine, float[] norm, int window, int own, String id,
-      Updater updater) {
-    int n = norm.length;
+  static double[] perRow(AnomalyEngine engine, float[] series, int channels, int window, int own,
+      String id, Updater updater) {
+    int n = series.length / channels;
     List<Integer> ends = ends(n, window, own);
     double[] out = new double[n];
     boolean[] set = new boolean[n];
-    mapWindows(engine, norm, window, ends, id, updater, (from, err) -> {
+    mapWindows(engine, series, channels, window, ends, id, updater, (from, err) -> {
       for (int i = 0; i < err.length; i++) {
         int e = ends.get(from + i);
         for (int k = window - own; k < window; k++) {

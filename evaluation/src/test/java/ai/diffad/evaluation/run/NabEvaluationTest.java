@@ -269,12 +269,12 @@ class NabEvaluationTest {
             new ai.diffad.denoise.engine.AnomalyEngine(m, engine());
         ai.diffad.model.train.OnlineTuner tuner = new ai.diffad.model.train.OnlineTuner(m, online)) {
       double[] shared = NabEvaluation.causal(engine, norm, WINDOW, 2, 8, s.key());
-      double[] whole = NabSeriesScorer.causal(engine, norm, WINDOW, 2, 8, s.key(),
-          new NabSeriesScorer.Updater(tuner, online, norm, probation, WINDOW, s.key()));
+      double[] whole = NabSeriesScorer.causal(engine, norm, 1, WINDOW, 2, 8, s.key(),
+          new NabSeriesScorer.Updater(tuner, online, norm, 1, probation, WINDOW, s.key()));
       assertThat(tuner.updates()).isGreaterThan(5);
       tuner.reset();
-      double[] part = NabSeriesScorer.causal(engine, head, WINDOW, 2, 8, s.key(),
-          new NabSeriesScorer.Updater(tuner, online, head, probation, WINDOW, s.key()));
+      double[] part = NabSeriesScorer.causal(engine, head, 1, WINDOW, 2, 8, s.key(),
+          new NabSeriesScorer.Updater(tuner, online, head, 1, probation, WINDOW, s.key()));
       for (int t = 0; t < 900; t++) {
         assertThat(part[t]).as("row %d", t).isCloseTo(whole[t], within(1e-6));
       }

@@ -2,6 +2,8 @@ package ai.diffad.flink.feed;
 
 import ai.diffad.denoise.record.DecodedInput;
 import ai.diffad.config.EngineConfig;
+import ai.diffad.config.SeriesContext;
+import ai.diffad.denoise.io.DailyContext;
 import ai.diffad.denoise.io.DecodedImage;
 import ai.diffad.denoise.io.ImageDecoder;
 import ai.diffad.denoise.io.SensorReader;
@@ -14,7 +16,6 @@ import ai.diffad.model.artifact.ModelManifest;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Turns a {@link FeedRecord} into what the model takes, or into its one rejection: images are
@@ -26,6 +27,7 @@ import java.util.List;
 public final class InputDecoder {
   private final ImageDecoder images;
   private final SensorReader sensors;
+  private final SeriesContext context;
   private final boolean sensorModel;
   private final int channels;
   private final long maxPixels;
@@ -48,6 +50,8 @@ public final class InputDecoder {
     this.maxSensorValues = engine.maxSensorValues();
     this.images = ImageDecoder.of(engine);
     this.sensors = SensorReader.of(engine, window);
+    this.context = manifest.config() == null ? SeriesContext.NONE
+        : manifest.config().data().context();
     this.stats = in.channelMean() == null ? null : new SensorStats(in.channelMean(), in.channelStd());
     this.maxInlineBytes = maxInlineBytes;
   }
@@ -123,10 +127,8 @@ public final class InputDecoder {
       }
       case TENSOR -> seriesTensor(r.tensor());
     };
-    s.requireChannels(channels);
-    SensorStats st = stats != null ? stats : SensorStats.of(List.of(s));
-    float[] values = st.normalise(s);
-    return new DecodedInput(r.id(), r.source(), DecodedInput.SERIES, values, s.channels(), 1,
+    float[] values = DailyContext.modelInput(channels, context, stats, s);
+    return new DecodedInput(r.id(), r.source(), DecodedInput.SERIES, values, channels, 1,
         s.length(), 0);
   }
 

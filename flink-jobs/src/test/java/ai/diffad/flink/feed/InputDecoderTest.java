@@ -118,4 +118,33 @@ class InputDecoderTest {
     assertThat(c.channels()).isEqualTo(2);
     assertThat(c.width()).isEqualTo(9);
   }
+
+  @Test
+  void aModelWithADailyContextGetsItFromTheTimestampsOrAsAGivenChannel() throws Exception {
+    ai.diffad.config.DiffadConfig cfg = ai.diffad.config.ConfigLoader.parse("network:\n"
+        + "  kind: unet1d\n  baseChannels: 16\n  groups: 8\ndata:\n  format: nab\n  size: 8\n"
+        + "  context: daily\n", false, ai.diffad.config.DiffadConfig.class);
+    InputDecoder d = new InputDecoder(new ModelManifest(1, "nab-context", cfg,
+        new ModelManifest.InputSpec(ModelManifest.Layout.NCL, 2, 8, -1, 1, "per series",
+            new double[] {0, 0}, new double[] {1, 1}), null, null, null), ENGINE, 1 << 20);
+    // Hourly rows over two days: the second day's context is the first day's values.
+    StringBuilder csv = new StringBuilder("timestamp,value\n");
+    for (int r = 0; r < 48; r++) {
+      csv.append(String.format(java.util.Locale.ROOT, "2016-05-%02d %02d:00:00,%d%n", 1 + r / 24,
+          r % 24, r));
+    }
+    Path f = Files.writeString(dir.resolve("hourly.csv"), csv);
+    DecodedInput s = ok(d.decode(FeedRecord.ofPath("h", "plant", f.toString())));
+    assertThat(s.channels()).isEqualTo(2);
+    assertThat(s.width()).isEqualTo(48);
+    assertThat(s.data()[48 + 3]).as("no earlier day").isZero();
+    assertThat(s.data()[48 + 24 + 5]).as("row 29: row 5 a day earlier").isEqualTo(5f);
+    // A (2, L) tensor carries its context; a (1, L) tensor has no timestamps to build it from.
+    assertThat(ok(d.decode(tensor("both", new int[] {2, 10}, new float[20]))).channels())
+        .isEqualTo(2);
+    DecodeOutcome bare = d.decode(tensor("bare", new int[] {10}, new float[10]));
+    assertThat(reason(bare)).isEqualTo(RejectReason.UNSUPPORTED_SHAPE);
+    assertThat(((DecodeOutcome.Rejected) bare).rejection().detail())
+        .contains("context channel from the timestamps");
+  }
 }

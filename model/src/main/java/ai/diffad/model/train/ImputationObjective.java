@@ -20,11 +20,11 @@ import java.util.SplittableRandom;
  * ImDiffusion's imputation objective for series windows: per step a batch of random windows (from
  * (seed, step), like {@link DiffusionObjective}), t uniform in [tMin, tMax), one mask per window
  * from {@code imputation} ({@link Imputation#trainingMask}), x_t = sqrt(abar) x0 + sqrt(1 - abar)
- * eps; the denoiser sees {@link Imputation#input}(x_t, x0, mask) (2C + 1 channels) and the loss is
- * the mean squared error of its output against the prediction target over the <em>hidden</em> rows
- * only: the visible rows are given, so there is nothing to learn about them. Trains one network,
- * {@value ModelManifest#DENOISER}, into {@value ModelArtifact#WEIGHTS}, with 2C + 1 input channels
- * and C output channels.
+ * eps; the denoiser sees {@link Imputation#input}(x_t, x0, mask) and the loss is the mean squared
+ * error of its output against the prediction target over the <em>hidden</em> values only: the
+ * visible ones are given, so there is nothing to learn about them. Trains one network, {@value
+ * ModelManifest#DENOISER}, into {@value ModelArtifact#WEIGHTS}, with 2C + 1 input channels (3C
+ * with a mask per channel: sensor masks or context channels) and C output channels.
  */
 public final class ImputationObjective implements TrainingObjective {
   private static final long MASK_SALT = 0x6A09E667F3BCC909L;
@@ -37,6 +37,7 @@ public final class ImputationObjective implements TrainingObjective {
   private double[] alphaBar;
   private NoiseGenerator noise;
   private float[] packed;
+  private int maskChannels;
 
   /**
    * @param config a series profile with an {@code imputation} section
@@ -68,7 +69,8 @@ public final class ImputationObjective implements TrainingObjective {
     noise = NoiseGenerator.of(config.training().noise());
     int b = config.training().batchSize();
     int d = config.data().channels() * config.data().size();
-    packed = new float[3 * b * d + b * config.data().size() + b];
+    maskChannels = config.maskChannels();
+    packed = new float[3 * b * d + b * maskChannels * config.data().size() + b];
   }
 
   @Override
@@ -87,16 +89,19 @@ public final class ImputationObjective implements TrainingObjective {
     NDArray x0 = all.get(new NDIndex("{}:{}", b * d, 2 * b * d)).reshape(xs);
     NDArray target = all.get(new NDIndex("{}:{}", 2 * b * d, 3 * b * d)).reshape(xs);
     int mOff = 3 * b * d;
-    NDArray mask = all.get(new NDIndex("{}:{}", mOff, mOff + b * l)).reshape(new Shape(b, 1, l));
-    NDArray t = all.get(new NDIndex("{}:", mOff + b * l));
+    int ml = maskChannels * l;
+    NDArray mask = all.get(new NDIndex("{}:{}", mOff, mOff + b * ml))
+        .reshape(new Shape(b, maskChannels, l));
+    NDArray t = all.get(new NDIndex("{}:", mOff + b * ml));
     NDArray prediction = step.forward(ModelManifest.DENOISER,
         NetworkFactory.inputs(Imputation.input(xt, x0, mask), t, null)).singletonOrThrow();
     NDArray sq = prediction.sub(target).square().mul(mask);
-    // Mean over hidden rows and channels (every window hides at least one row).
-    return sq.sum().div(mask.sum().mul(c));
+    // Mean over the hidden values (every window hides at least one row or one sensor); a single
+    // row mask hides all c channels of each row it holds, a per-channel one says which it hides.
+    return sq.sum().div(maskChannels == 1 ? mask.sum().mul(c) : mask.sum());
   }
 
-  /** Fills {@code packed}: [x_t | x0 | target | mask (B*L) | t (B)] of a 1-based step. */
+  /** Fills {@code packed}: [x_t | x0 | target | mask (B*M*L) | t (B)] of a 1-based step. */
   private void sample(long seed, int stepNo, int b, int c, int l) {
     SplittableRandom rng = new SplittableRandom(BatchSampler.mix(seed, stepNo));
     SplittableRandom maskRng = new SplittableRandom(BatchSampler.mix(seed ^ MASK_SALT, stepNo));
@@ -104,7 +109,8 @@ public final class ImputationObjective implements TrainingObjective {
     int x0Off = b * d;
     int targetOff = 2 * b * d;
     int mOff = 3 * b * d;
-    int tOff = mOff + b * l;
+    int ml = maskChannels * l;
+    int tOff = mOff + b * ml;
     int tMin = config.training().tMin();
     int tMax = config.training().tMaxFor(config.schedule().timesteps());
     int[] ts = new int[b];
@@ -112,7 +118,8 @@ public final class ImputationObjective implements TrainingObjective {
       crops.crop(rng.nextInt(data.size()), rng, packed, x0Off + i * d);
       ts[i] = rng.nextInt(tMin, tMax);
       packed[tOff + i] = ts[i];
-      Imputation.trainingMask(imputation, l, maskRng, packed, mOff + i * l);
+      Imputation.trainingMask(imputation, maskChannels, config.data().valueChannels(), l, maskRng,
+          packed, mOff + i * ml);
     }
     float[] eps = noise.generate(new Shape(b, c, l), rng.nextLong());
     for (int i = 0; i < b; i++) {
