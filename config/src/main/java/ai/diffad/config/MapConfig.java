@@ -243,7 +243,8 @@ public sealed interface MapConfig permits MapConfig.PixelError, MapConfig.Featur
    * other sensors (C passes; needs a model trained with sensor masks).
    *
    * @param kind imputation
-   * @param mask last, grating, random or sensor (default grating: every row imputed from both sides)
+   * @param mask last, grating, random or sensor (default grating: every row imputed from both
+   *     sides)
    * @param lastRows rows hidden by {@code last} (default 16), below the window length
    * @param strips strips of {@code grating} (default 8), at most the window length
    * @param ratio share of the rows per pass of {@code random}, in (0, 1) (default 0.25)

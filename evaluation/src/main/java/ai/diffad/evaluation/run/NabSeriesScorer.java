@@ -1,12 +1,12 @@
 package ai.diffad.evaluation.run;
 
 import ai.diffad.config.DataFormat;
-import ai.diffad.config.SeriesContext;
 import ai.diffad.config.EngineConfig;
+import ai.diffad.config.SeriesContext;
 import ai.diffad.denoise.data.NabTrainingSet;
 import ai.diffad.denoise.engine.AnomalyEngine;
-import ai.diffad.denoise.io.DailyContext;
 import ai.diffad.denoise.engine.Reconstructor;
+import ai.diffad.denoise.io.DailyContext;
 import ai.diffad.evaluation.data.NabDataset.NabSeries;
 import ai.diffad.evaluation.run.NabEvaluation.Options;
 import ai.diffad.evaluation.run.NabEvaluation.Scoring;
@@ -23,7 +23,8 @@ import java.util.Objects;
  *
  * <p>Every series is normalised by its own probationary part ({@link NabTrainingSet#normalise}),
  * as in training, and given the model's context channels ({@link DailyContext}, from its
- * timestamps, for data.context daily); the engine reconstructs windows of the model's length from t*:
+ * timestamps, for data.context daily); the engine reconstructs windows of the model's length from
+ * t*:
  * <ul>
  *   <li>{@link Scoring#CAUSAL} (NAB requires a detector's score of row t to use rows up to t
  *       only): windows <em>ending</em> at every {@code causalStride}-th row; the score of a

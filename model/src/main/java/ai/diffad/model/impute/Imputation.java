@@ -84,7 +84,10 @@ public final class Imputation {
     spread(out, off, maskChannels, valueChannels, length);
   }
 
-  /** {@link #trainingMask(ImputationConfig, int, int, int, SplittableRandom, float[], int)} of one row mask. */
+  /**
+   * {@link #trainingMask(ImputationConfig, int, int, int, SplittableRandom, float[], int)} of one
+   * row mask.
+   */
   public static void trainingMask(ImputationConfig config, int length, SplittableRandom rng,
       float[] out, int off) {
     trainingMask(config, 1, 1, length, rng, out, off);
