@@ -5,6 +5,7 @@ import ai.diffad.config.OnlineConfig;
 import ai.diffad.denoise.data.InMemoryTrainingSet;
 import ai.diffad.denoise.data.NabTrainingSet;
 import ai.diffad.denoise.io.DailyContext;
+import ai.diffad.denoise.io.Windows;
 import ai.diffad.denoise.record.JsonLines;
 import ai.diffad.denoise.run.ScoreRun;
 import ai.diffad.evaluation.data.NabDataset;
@@ -119,10 +120,7 @@ final class SeriesStreamBench {
         try (LoadedModel model = ModelArtifact.load(modelDir, Engine.getInstance().defaultDevice());
             OnlineTuner tuner = new OnlineTuner(model, online)) {
           int len = Math.min(first.length / channels, online.history());
-          float[] past = new float[channels * len];
-          for (int c = 0; c < channels; c++) {
-            System.arraycopy(first, c * (first.length / channels), past, c * len, len);
-          }
+          float[] past = Windows.rows(first, channels, 0, len);
           InMemoryTrainingSet set = new InMemoryTrainingSet(List.of(
               new InMemoryTrainingSet.Item(past, 1, len, -1)), channels, "bench");
           double[] ms = new double[6];

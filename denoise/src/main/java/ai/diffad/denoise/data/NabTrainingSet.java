@@ -196,10 +196,7 @@ public final class NabTrainingSet implements TrainingSet {
       int first = perDay + window - 1 <= p - 1 - 8 * stride ? perDay + window - 1 : window - 1;
       int count = 0;
       for (int e = first; e < p; e += stride) {
-        float[] item = new float[2 * window];
-        System.arraycopy(withContext, e - window + 1, item, 0, window);
-        System.arraycopy(withContext, p + e - window + 1, item, window, window);
-        items.add(item);
+        items.add(Windows.rows(withContext, 2, e - window + 1, e + 1));
         count++;
       }
       parts.add(new Part(f, values.length, p, stats.mean()[0], stats.std()[0], count));

@@ -3,6 +3,7 @@ package ai.diffad.denoise.io;
 import ai.diffad.denoise.record.RejectReason;
 import ai.diffad.denoise.record.RejectedInputException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -61,6 +62,23 @@ public record Windows(int[] starts, List<float[]> windows, int channels, int win
       s[n] = length - window;
     }
     return s;
+  }
+
+  /**
+   * Rows {@code from} (inclusive) to {@code to} (exclusive) of every channel of a channel-major
+   * (C, n) series, as a new channel-major (C, to - from) array.
+   */
+  public static float[] rows(float[] series, int channels, int from, int to) {
+    if (channels == 1) {
+      return Arrays.copyOfRange(series, from, to);
+    }
+    int n = series.length / channels;
+    int len = to - from;
+    float[] out = new float[channels * len];
+    for (int c = 0; c < channels; c++) {
+      System.arraycopy(series, c * n + from, out, c * len, len);
+    }
+    return out;
   }
 
   /**

@@ -7,13 +7,13 @@ import ai.diffad.denoise.data.NabTrainingSet;
 import ai.diffad.denoise.engine.AnomalyEngine;
 import ai.diffad.denoise.engine.Reconstructor;
 import ai.diffad.denoise.io.DailyContext;
+import ai.diffad.denoise.io.Windows;
 import ai.diffad.evaluation.data.NabDataset.NabSeries;
 import ai.diffad.evaluation.run.NabEvaluation.Options;
 import ai.diffad.evaluation.run.NabEvaluation.Scoring;
 import ai.diffad.model.artifact.LoadedModel;
 import ai.diffad.model.train.OnlineTuner;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -169,7 +169,7 @@ final class NabSeriesScorer {
       }
       int from = Math.max(0, row + 1 - online.history());
       if (row + 1 - from >= window) {
-        float[] past = rows(series, channels, from, row + 1);
+        float[] past = Windows.rows(series, channels, from, row + 1);
         tuner.update(new ai.diffad.denoise.data.InMemoryTrainingSet(List.of(
             new ai.diffad.denoise.data.InMemoryTrainingSet.Item(past, 1, row + 1 - from, -1)),
             channels, id + " rows " + from + ".." + row), Reconstructor.tileKey(id, row));
@@ -203,7 +203,7 @@ final class NabSeriesScorer {
       long[] keys = new long[m];
       for (int i = 0; i < m; i++) {
         int e = ends.get(from + i);
-        tiles[i] = rows(series, channels, e - window + 1, e + 1);
+        tiles[i] = Windows.rows(series, channels, e - window + 1, e + 1);
         keys[i] = Reconstructor.tileKey(id, from + i);
       }
       sink.accept(from, engine.windowMaps(tiles, keys));
@@ -212,20 +212,6 @@ final class NabSeriesScorer {
       }
       from = to;
     }
-  }
-
-  /** Rows {@code from} (inclusive) to {@code to} (exclusive) of a channel-major (C, n) series. */
-  static float[] rows(float[] series, int channels, int from, int to) {
-    if (channels == 1) {
-      return Arrays.copyOfRange(series, from, to);
-    }
-    int n = series.length / channels;
-    int len = to - from;
-    float[] out = new float[channels * len];
-    for (int c = 0; c < channels; c++) {
-      System.arraycopy(series, c * n + from, out, c * len, len);
-    }
-    return out;
   }
 
   /** Window ends every {@code stride} rows from {@code window - 1}, and the last row. */
