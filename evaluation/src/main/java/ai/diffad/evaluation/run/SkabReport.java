@@ -21,9 +21,10 @@ import java.util.Map;
 /**
  * Writes a SKAB evaluation: {@code report.json} (F1, FAR, MAR over all test parts, the threshold
  * rule, per-series F1, the point-adjusted and oracle figures under their own labels),
- * {@code scores.csv} (one row per series) and {@code report.html} (the figures, the per-series
- * table, a histogram of score / threshold of normal and anomalous test rows and the score of a few
- * series over time with their labels).
+ * {@code scores.csv} (one row per series), {@code rows.csv} (the score of every row, for plots and
+ * analyses of one's own) and {@code report.html} (the figures, the per-series table, a histogram
+ * of score / threshold of normal and anomalous test rows and the score of a few series over time
+ * with their labels).
  */
 public final class SkabReport {
   /** The machine-readable report. */
@@ -32,6 +33,11 @@ public final class SkabReport {
   public static final String CSV = "scores.csv";
   /** The report people read. */
   public static final String HTML = "report.html";
+  /** Per-row scores of every series (training rows too), for plots and analyses of one's own. */
+  public static final String ROWS_CSV = "rows.csv";
+  /** Header of {@link #ROWS_CSV}. */
+  public static final List<String> ROWS_HEADER = List.of("series", "row", "part", "score",
+      "threshold", "anomaly", "flagged");
   /** Header of {@link #CSV}. */
   public static final List<String> CSV_HEADER = List.of("series", "train_rows", "test_rows",
       "threshold", "tp", "fp", "fn", "tn", "f1", "far", "mar", "train_seconds", "score_seconds");
@@ -104,6 +110,7 @@ public final class SkabReport {
           s.scoreSeconds()));
     }
     Files.writeString(out.resolve(CSV), csv, StandardCharsets.UTF_8);
+    writeRows(out.resolve(ROWS_CSV), r);
 
     html(out, r, profile, model, run, timings);
   }
@@ -218,6 +225,31 @@ public final class SkabReport {
         .keyValues("Run", run)
         .keyValues("Timings", timings)
         .write(out.resolve(HTML));
+  }
+
+  /**
+   * Writes {@link #ROWS_CSV}: one line per row of every series, the training rows marked
+   * {@code train} (their anomaly and flagged columns empty: they are not scored by the protocol).
+   */
+  static void writeRows(Path file, SkabEvaluation.Result r) throws IOException {
+    StringBuilder sb = new StringBuilder(String.join(",", ROWS_HEADER)).append('\n');
+    for (SkabEvaluation.SeriesResult s : r.series()) {
+      double[] sc = s.scores();
+      for (int t = 0; t < sc.length; t++) {
+        boolean train = t < s.trainRows();
+        sb.append(s.key()).append(',').append(t).append(',').append(train ? "train" : "test")
+            .append(',').append(String.format(Locale.ROOT, "%.6g,%.6g", sc[t], s.threshold()))
+            .append(',');
+        if (!train) {
+          int i = t - s.trainRows();
+          sb.append(s.labels()[i] ? 1 : 0).append(',').append(s.predictions()[i] ? 1 : 0);
+        } else {
+          sb.append(',');
+        }
+        sb.append('\n');
+      }
+    }
+    Files.writeString(file, sb, StandardCharsets.UTF_8);
   }
 
   private static double nanLast(double v) {

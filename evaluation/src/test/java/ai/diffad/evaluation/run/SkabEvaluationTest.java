@@ -158,6 +158,31 @@ class SkabEvaluationTest {
     assertThat(json.get("per_series_f1").size()).isEqualTo(3);
     assertThat(json.get("point_adjusted_f1_label").asText()).contains("point-adjusted");
     assertThat(Files.readAllLines(dir.resolve("report/scores.csv"))).hasSize(4);
+    // rows.csv: every row of every series, in order, with its score, threshold, label and flag
+    List<String> rows = Files.readAllLines(dir.resolve("report").resolve(SkabReport.ROWS_CSV));
+    assertThat(rows.get(0)).isEqualTo(String.join(",", SkabReport.ROWS_HEADER));
+    assertThat(rows).hasSize(1 + 3 * ROWS);
+    int line = 1;
+    for (SkabEvaluation.SeriesResult s : r.series()) {
+      for (int t = 0; t < ROWS; t++) {
+        String[] f = rows.get(line++).split(",", -1);
+        assertThat(f).hasSize(SkabReport.ROWS_HEADER.size());
+        assertThat(f[0]).isEqualTo(s.key());
+        assertThat(Integer.parseInt(f[1])).isEqualTo(t);
+        assertThat(Double.parseDouble(f[3])).isCloseTo(s.scores()[t],
+            within(1e-5 * Math.abs(s.scores()[t]) + 1e-12));
+        assertThat(Double.parseDouble(f[4])).isCloseTo(s.threshold(), within(1e-5 * s.threshold()));
+        if (t < SkabDataset.TRAIN_ROWS) {
+          assertThat(f[2]).isEqualTo("train");
+          assertThat(f[5] + f[6]).isEmpty();
+        } else {
+          int i = t - SkabDataset.TRAIN_ROWS;
+          assertThat(f[2]).isEqualTo("test");
+          assertThat(f[5]).isEqualTo(s.labels()[i] ? "1" : "0");
+          assertThat(f[6]).isEqualTo(s.predictions()[i] ? "1" : "0");
+        }
+      }
+    }
 
     // report.html: diffad's and the trivial reference's figures, FAR and MAR in per cent
     Path html = dir.resolve("report").resolve(SkabReport.HTML);
