@@ -16,17 +16,17 @@ import java.util.Objects;
  * MapConfig.Imputation#passes(int)} passes, each hiding the rows (or the sensor) of one scoring
  * mask ({@link Imputation#scoringMasks}); per pass the window is noised to t* and the engine's
  * sampler runs its steps from there with the network conditioned on the window's visible rows and
- * the mask
- * ({@link Reconstructor#reconstruct(float[][], long[], Reconstructor.Conditioning, int, long...)}:
- * K = steps network calls per pass, all windows and passes batched together). The map of a row is its L1 or L2 imputation error averaged over channels, each channel's taken from the pass
- * that hid it (a row mask hides all value channels of a row, a sensor mask one channel of all rows;
- * a context channel is never hidden, so it is never in the map); a row no pass hides (the older
- * rows of a {@code last} mask) takes the mean over the hidden rows of its window. By default every
- * window starts from the same noise ({@code sharedNoise}): on a stationary series the error of a
- * window then moves with its content only, not with a per-window noise draw (NAB standard 57.1 with
- * noise per window against 58.7 to 60.3 shared, over four noise keys). Needs a model trained with
- * an {@code imputation} section (2C + 1 input channels, or 3C with a mask per channel: sensor masks
- * or context channels).
+ * the mask ({@link Reconstructor#reconstruct(float[][], long[], Reconstructor.Conditioning, int,
+ * long...)}: K = steps network calls per pass, all windows and passes batched together). The map
+ * of a row is its L1 or L2 imputation error averaged over channels, each channel's taken from the
+ * pass that hid it (a row mask hides all value channels of a row, a sensor mask one channel of all
+ * rows; a context channel is never hidden, so it is never in the map); a row no pass hides (the
+ * older rows of a {@code last} mask) takes the mean over the hidden rows of its window. By default
+ * every window starts from the same noise ({@code sharedNoise}): on a stationary series the error
+ * of a window then moves with its content only, not with a per-window noise draw (NAB standard
+ * 57.1 with noise per window against 58.7 to 60.3 shared, over four noise keys). Needs a model
+ * trained with an {@code imputation} section (2C + 1 input channels, or 3C with a mask per
+ * channel: sensor masks or context channels).
  */
 final class ImputationMapper implements AnomalyMapper {
   /** The noise key of every window when {@link MapConfig.Imputation#sharedNoise()} is on. */
